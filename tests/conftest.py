@@ -1,0 +1,165 @@
+"""The one test harness of the course: every fixture here serves every stage.
+
+A stage's test module names its stage (`STAGE = "04_session_cookies"`); contract tests
+parametrize `stage_name` over every stage folder instead.
+"""
+
+import importlib
+import os
+import re
+import shutil
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import time_machine
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = sorted(
+    path.name
+    for path in ROOT.iterdir()
+    if re.fullmatch(r"\d\d_\w+", path.name) and (path / "__init__.py").is_file()
+)
+TEST_PASSWORD = "correct horse battery"
+# Werkzeug's scrypt with a small cost: the stages' real default is far slower on purpose.
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives a real browser is marked `browser`."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+# --- A stage and its app --------------------------------------------------------------
+
+
+@pytest.fixture
+def stage_name(request):
+    return request.module.STAGE
+
+
+@pytest.fixture
+def stage(stage_name):
+    """The stage's package, loaded by folder name, as `flask --app NAME` does."""
+    return importlib.import_module(stage_name)
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """What every test app gets: its own database and files, a fixed secret."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key, not for production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "TODO_FILE": str(tmp_path / "todos.txt"),
+        "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
+    }
+
+
+@pytest.fixture
+def app(stage, app_config):
+    return stage.create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def logged_in_client(app, client):
+    """A client the stage knows as a user: it sends what that stage needs on every
+    request (a Bearer header, or cookies and the CSRF header). Stages without users
+    get a plain client."""
+    if "/api/login" in {rule.rule for rule in app.url_map.iter_rules()}:
+        log_in(client, "tester")
+    return client
+
+
+def log_in(client, username, password=TEST_PASSWORD):
+    """Register USERNAME (if the stage lets anyone register) and log the client in."""
+    client.post("/api/register", json={"username": username, "password": password})
+    response = client.post("/api/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    session_id = response.get_json().get("session_id")
+    if session_id:  # stage 03: the page sends it as a Bearer token
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {session_id}"
+    csrf_cookie = client.get_cookie("csrf_token")
+    if csrf_cookie:  # from stage 04: the page copies it into a header
+        client.environ_base["HTTP_X_CSRF_TOKEN"] = csrf_cookie.value
+    return response
+
+
+# --- Time ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock():
+    """Time stands still until the test moves it: `clock.shift(timedelta(days=7))`.
+    It starts at the real now, so what was made before the test is not in the future."""
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+        yield traveller
+
+
+# --- A real server and a real browser --------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real HTTP server in a thread, on a free port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def chromium_path():
+    """Debian's Chromium where installed (or $CHROMIUM); else Playwright's own browser,
+    which `playwright install chromium` downloads on a laptop."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Imported here so that the tests without a browser run even where Playwright is not
+    # set up. Where it is missing, browser tests fail loudly: they are never skipped.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile (no cookies, empty localStorage) and a page in it.
+    A JavaScript error on the page fails the test."""
+    context = browser.new_context()
+    page = context.new_page()
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(error))
+    yield page
+    context.close()
+    assert not page_errors, f"JavaScript errors on the page: {page_errors}"

@@ -1,0 +1,118 @@
+"""What every stage promises, tested against every stage folder found.
+
+A new stage is covered the day its folder appears.
+"""
+
+import importlib
+import json
+
+import pytest
+
+from conftest import STAGES
+
+pytestmark = pytest.mark.parametrize("stage_name", STAGES)
+
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
+# Every field name the course's APIs take: each is sent with hostile values below.
+FIELDS = [
+    "text", "title", "done", "username", "password", "current_password", "new_password",
+    "sku", "name", "price_cents", "quantity", "customer", "items", "role", "active",
+]  # fmt: skip
+WRONG_TYPES = [None, True, 0, -1, 2**70, 1.5, "", " ", "x" * 20_000, [], {}, ["x"], {"x": 1}]
+NOT_AN_OBJECT = [None, 1, "text", [], [{"title": "x"}], True]
+
+
+def api_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")]
+
+
+def url_for_rule(rule):
+    """A concrete URL for a rule: every path parameter gets the value 1."""
+    return rule.rule.replace("<", "{").replace(">", "}").format_map(_Ones())
+
+
+class _Ones(dict):
+    def __missing__(self, key):
+        return "1"
+
+
+def write_routes(app):
+    return [
+        (method, url_for_rule(rule))
+        for rule in api_rules(app)
+        for method in sorted(rule.methods & WRITE_METHODS)
+    ]
+
+
+def assert_json_client_error(response):
+    assert response.status_code < 500, response.get_data(as_text=True)
+    assert response.is_json, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert isinstance(response.get_json().get("error"), str)
+
+
+def reads_a_json_body(client, method, url):
+    """A route that answers an empty body with 400 is one that needs a JSON body."""
+    return client.open(url, method=method).status_code == 400
+
+
+def test_stage_imports_and_has_an_app_factory(stage_name):
+    module = importlib.import_module(stage_name)
+    assert callable(module.create_app)
+
+
+def test_app_starts_with_its_defaults(stage_name, tmp_path, monkeypatch):
+    """create_app() with no test config (as `flask --app NAME run` calls it)."""
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("FLASK_TODO_FILE", str(tmp_path / "todos.txt"))
+    app = importlib.import_module(stage_name).create_app()
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+    assert app.test_client().get("/").status_code == 200
+
+
+def test_index_serves_a_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+
+
+def test_unknown_api_route_is_a_json_404(client):
+    response = client.get("/api/no-such-route")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["error"]
+
+
+def test_wrong_method_is_a_json_405(app, client):
+    for rule in api_rules(app):
+        method = next(m for m in ["DELETE", "PUT", "PATCH", "POST", "GET"] if m not in rule.methods)
+        response = client.open(url_for_rule(rule), method=method)
+        assert response.status_code == 405, (method, rule.rule)
+        assert response.is_json
+        assert "Allow" in response.headers
+
+
+def test_hostile_bodies_get_json_errors_never_500(app, logged_in_client):
+    client = logged_in_client
+    for method, url in write_routes(app):
+        bodies = [
+            {"data": b"{not json", "content_type": "application/json"},
+            {"data": b"\xff\xfe\xfa", "content_type": "application/json"},
+            {"data": json.dumps({"title": "x"}), "content_type": "text/plain"},
+            {"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"},
+            *({"json": body} for body in NOT_AN_OBJECT),
+            {"json": {"unknown_field": "x"}},
+            *({"json": {field: value}} for field in FIELDS for value in WRONG_TYPES),
+        ]
+        for body in bodies:
+            assert_json_client_error(client.open(url, method=method, **body))
+
+
+def test_bodies_over_64_kib_get_413(app, logged_in_client):
+    client = logged_in_client
+    too_big = json.dumps({"title": "x" * 70_000})
+    for method, url in write_routes(app):
+        if reads_a_json_body(client, method, url):
+            response = client.open(url, method=method, data=too_big, content_type="application/json")
+            assert response.status_code == 413, (method, url)
+            assert response.is_json

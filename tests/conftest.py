@@ -28,10 +28,12 @@ CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
 
 def pytest_collection_modifyitems(items):
-    """Every test that drives a real browser is marked `browser`."""
+    """Every test that drives a real browser is marked `browser` (and says so in the
+    JUnit report, where CI checks that browser tests ran)."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+            item.user_properties.append(("browser", "true"))
 
 
 # --- A stage and its app --------------------------------------------------------------

@@ -7,7 +7,6 @@ import importlib
 import json
 
 import pytest
-
 from conftest import STAGES
 
 pytestmark = pytest.mark.parametrize("stage_name", STAGES)
@@ -113,6 +112,8 @@ def test_bodies_over_64_kib_get_413(app, logged_in_client):
     too_big = json.dumps({"title": "x" * 70_000})
     for method, url in write_routes(app):
         if reads_a_json_body(client, method, url):
-            response = client.open(url, method=method, data=too_big, content_type="application/json")
+            response = client.open(
+                url, method=method, data=too_big, content_type="application/json"
+            )
             assert response.status_code == 413, (method, url)
             assert response.is_json

@@ -1,0 +1,50 @@
+# The course's commands. Each sets up .venv first if needed (Python 3.10 or newer).
+#   make run [STAGE=05_jwt_stateless]   serve a stage on http://127.0.0.1:5000
+#   make test                           the whole suite, browser tests included
+#   make lessons                        only the lesson tests, one claim a line
+#   make diff STAGE=04_session_cookies  the step from the previous stage
+#   make lint                           ruff
+
+PYTHON ?= python3
+STAGE ?= 01_missile_button
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lessons diff lint browser
+
+run: $(INSTALLED)
+	$(BIN)/flask --app $(STAGE) run
+
+test: $(INSTALLED) browser
+	$(BIN)/python -m pytest
+
+lessons: $(INSTALLED) browser
+	$(BIN)/python -m pytest -m lesson -v
+
+diff:
+	@prev=$$(ls -d [0-9][0-9]_* | grep -B1 -x "$(STAGE)" | head -n 1); \
+	if [ -z "$$prev" ] || [ "$$prev" = "$(STAGE)" ]; then \
+		echo "make diff STAGE=NN_name, with a stage that has one before it"; exit 2; fi; \
+	tmp=$$(mktemp -d); \
+	for dir in $$prev $(STAGE); do \
+		tar -cf - --exclude=__pycache__ --exclude=vendor --exclude=dist \
+			--exclude=node_modules --exclude=package-lock.json $$dir | tar -xf - -C $$tmp; \
+	done; \
+	cd $$tmp && git diff --no-index --color=auto $$prev $(STAGE); \
+	rm -rf $$tmp
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Playwright drives a Chromium: Debian's (apt install chromium) or $$CHROMIUM if there
+# is one, else Playwright's own, downloaded once.
+browser: $(INSTALLED)
+	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null; then \
+		$(BIN)/playwright install chromium; fi
+
+$(INSTALLED): requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@

@@ -1,0 +1,47 @@
+import unicodedata
+
+from flask import abort, json, request
+from werkzeug.exceptions import HTTPException
+
+# Control characters (tab, newline, escape...) and the Unicode line and paragraph breaks.
+CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, json_error)
+
+
+def json_error(error: HTTPException):
+    """Every error is JSON, {"error": "..."}, with the error's status code and headers."""
+    response = error.get_response()
+    response.data = json.dumps({"error": error.description})
+    response.content_type = "application/json"
+    return response
+
+
+def json_object(fields: set[str]) -> dict:
+    """The request body: a JSON object with no keys but FIELDS, or a 400 that says why."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's JSON parser goes
+        body = None
+    if not isinstance(body, dict):
+        abort(400, "the body must be a JSON object, sent as Content-Type: application/json")
+    unknown = sorted(body.keys() - fields)
+    if unknown:
+        abort(400, f"{unknown[0]}: unknown field")
+    return body
+
+
+def text_field(body: dict, name: str, max_length: int = 200) -> str:
+    """BODY[NAME], trimmed: 1 to MAX_LENGTH characters on a single line."""
+    if name not in body:
+        abort(400, f"{name}: required")
+    if not isinstance(body[name], str):
+        abort(400, f"{name}: must be a string")
+    text = body[name].strip()
+    if not 1 <= len(text) <= max_length:
+        abort(400, f"{name}: must be 1 to {max_length} characters")
+    if any(unicodedata.category(char) in CONTROL_CATEGORIES for char in text):
+        abort(400, f"{name}: must not contain line breaks or other control characters")
+    return text

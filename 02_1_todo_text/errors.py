@@ -33,13 +33,18 @@ def json_object(fields: set[str]) -> dict:
     return body
 
 
-def text_field(body: dict, name: str, max_length: int = 200) -> str:
-    """BODY[NAME], trimmed: 1 to MAX_LENGTH characters on a single line."""
+def required(body: dict, name: str):
     if name not in body:
         abort(400, f"{name}: required")
-    if not isinstance(body[name], str):
+    return body[name]
+
+
+def text_field(body: dict, name: str, max_length: int = 200) -> str:
+    """BODY[NAME], trimmed: 1 to MAX_LENGTH characters on a single line."""
+    text = required(body, name)
+    if not isinstance(text, str):
         abort(400, f"{name}: must be a string")
-    text = body[name].strip()
+    text = text.strip()
     if not 1 <= len(text) <= max_length:
         abort(400, f"{name}: must be 1 to {max_length} characters")
     if any(unicodedata.category(char) in CONTROL_CATEGORIES for char in text):

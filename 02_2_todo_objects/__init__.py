@@ -1,0 +1,23 @@
+"""Stage 02_2: todos as objects in a database, each with an id that never changes."""
+
+from flask import Flask
+
+from . import db, errors, pages, todos
+
+
+def create_app(test_config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(
+        # A relative SQLite path lands in instance/, one file per stage.
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{__name__}.sqlite",
+        MAX_CONTENT_LENGTH=64 * 1024,  # larger request bodies get 413
+    )
+    app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    errors.init_app(app)
+    db.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(todos.bp)
+    return app

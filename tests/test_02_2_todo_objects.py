@@ -59,7 +59,7 @@ def test_no_such_todo_is_404(client, method, todo_id):
         ({"title": 5}, "title: must be a string"),
         ({"title": ""}, "title: must be 1 to 200 characters"),
         ({"title": "x" * 201}, "title: must be 1 to 200 characters"),
-        ({"title": "two\nlines"}, "title: must not contain line breaks or other control characters"),
+        ({"title": "a\nb"}, "title: must not contain line breaks or other control characters"),
         ({"done": "yes"}, "done: must be true or false"),
         ({"done": 1}, "done: must be true or false"),
         ({"done": None}, "done: must be true or false"),

@@ -1,0 +1,57 @@
+from datetime import datetime, timezone
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    """The one clock of this stage (tests move it). SQLite keeps no time zone, so every
+    time is stored as naive UTC and gets its "Z" when it is sent out."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self):
+        return {"id": self.id, "username": self.username}
+
+
+class UserSession(db.Model):
+    """A login. The client holds the session id; the server keeps only its hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Loaded in the same query as the session: one query per request.
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Todo(db.Model):
+    # Without AUTOINCREMENT, SQLite gives a deleted last row's id to the next new row.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    done: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self):
+        return {
+            "id": self.id,
+            "title": self.title,
+            "done": self.done,
+            "created_at": isoformat(self.created_at),
+        }

@@ -1,0 +1,246 @@
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import TEST_PASSWORD
+from playwright.sync_api import expect
+
+STAGE = "03_session_localstorage"
+
+
+def register(client, username, password=TEST_PASSWORD):
+    return client.post("/api/register", json={"username": username, "password": password})
+
+
+def login(client, username, password=TEST_PASSWORD):
+    return client.post("/api/login", json={"username": username, "password": password})
+
+
+def bearer(session_id):
+    return {"Authorization": f"Bearer {session_id}"}
+
+
+@pytest.fixture
+def alice(client):
+    register(client, "alice")
+    return bearer(login(client, "alice").get_json()["session_id"])
+
+
+@pytest.fixture
+def bob(client):
+    register(client, "bob")
+    return bearer(login(client, "bob").get_json()["session_id"])
+
+
+def get_json(url, session_id):
+    """A plain HTTP client, outside the browser: (status, JSON body)."""
+    request = urllib.request.Request(url, headers=bearer(session_id))
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.load(error)
+
+
+# --- Register, log in, log out -----------------------------------------------------------
+
+
+def test_register_login_me_logout(client):
+    response = register(client, "alice")
+    assert response.status_code == 201
+    assert response.get_json() == {"id": 1, "username": "alice"}
+
+    response = login(client, "alice")
+    assert response.status_code == 200
+    session_id = response.get_json()["session_id"]
+    assert response.get_json()["user"] == {"id": 1, "username": "alice"}
+    assert len(session_id) >= 43  # secrets.token_urlsafe(32): 256 random bits
+
+    assert client.get("/api/me", headers=bearer(session_id)).get_json()["username"] == "alice"
+    assert client.post("/api/logout", headers=bearer(session_id)).status_code == 204
+    assert client.get("/api/me", headers=bearer(session_id)).status_code == 401
+
+
+def test_usernames_are_one_account_whatever_the_case(client):
+    assert register(client, "Alice").get_json()["username"] == "alice"
+    assert register(client, "ALICE").status_code == 409
+    assert login(client, "aLiCe").status_code == 200
+
+
+def test_a_taken_username_is_409(client):
+    register(client, "alice")
+    response = register(client, "alice", "another password")
+    assert response.status_code == 409
+    assert response.get_json() == {"error": "username: already taken"}
+    assert login(client, "alice", "another password").status_code == 401
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(client):
+    register(client, "alice")
+    wrong_password = login(client, "alice", "not the password")
+    unknown_user = login(client, "mallory")
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    assert wrong_password.get_json() == unknown_user.get_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"username": "al", "password": TEST_PASSWORD}, "username: must be 3 to 32 of"),
+        ({"username": "a" * 33, "password": TEST_PASSWORD}, "username: must be 3 to 32 of"),
+        ({"username": "al ice", "password": TEST_PASSWORD}, "username: must be 3 to 32 of"),
+        ({"username": "alïce", "password": TEST_PASSWORD}, "username: must be 3 to 32 of"),
+        ({"username": 7, "password": TEST_PASSWORD}, "username: must be 3 to 32 of"),
+        ({"username": "alice", "password": "short"}, "password: must be 8 to 128 characters"),
+        ({"username": "alice", "password": "x" * 129}, "password: must be 8 to 128 characters"),
+        ({"username": "alice", "password": 12345678}, "password: must be a string"),
+        ({"username": "alice"}, "password: required"),
+        ({"password": TEST_PASSWORD}, "username: required"),
+        ({"username": "alice", "password": TEST_PASSWORD, "admin": True}, "admin: unknown field"),
+    ],
+)
+@pytest.mark.parametrize("route", ["/api/register", "/api/login"])
+def test_bad_credentials_input_gets_a_400_and_creates_nothing(client, route, body, error):
+    response = client.post(route, json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"].startswith(error)
+    assert register(client, "alice").status_code == 201  # the name was not taken
+
+
+def test_a_password_keeps_its_spaces(client):
+    register(client, "alice", "  spaces count  ")
+    assert login(client, "alice", "  spaces count  ").status_code == 200
+    assert login(client, "alice", "spaces count").status_code == 401
+
+
+def test_logging_out_is_a_post(client, alice):
+    response = client.get("/api/logout", headers=alice)
+    assert response.status_code == 405
+    assert client.get("/api/me", headers=alice).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["", "Bearer", "Bearer ", "Bearer not-a-session", "Basic YWxpY2U6c2VjcmV0", "bearer"],
+)
+def test_no_valid_session_is_401(client, authorization):
+    response = client.get("/api/todos", headers={"Authorization": authorization})
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "not logged in"}
+
+
+def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config):
+    del app_config["PASSWORD_HASH_METHOD"]  # the stage's own default, as in production
+    app = stage.create_app(app_config)
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:3"
+    client = app.test_client()
+    register(client, "alice")
+    with app.app_context():
+        db, models = stage.db.db, stage.models
+        stored = db.session.execute(db.select(models.User.password_hash)).scalar_one()
+    assert stored.startswith("scrypt:32768:8:3$")
+    assert TEST_PASSWORD not in stored
+
+
+def test_session_ids_are_stored_only_as_hashes(app, client, alice):
+    session_id = alice["Authorization"].removeprefix("Bearer ")
+    with app.app_context():
+        from importlib import import_module
+
+        db = import_module(f"{STAGE}.db").db
+        models = import_module(f"{STAGE}.models")
+        stored = db.session.execute(db.select(models.UserSession.token_hash)).scalars().all()
+    assert len(stored) == 1
+    assert session_id not in stored[0]
+
+
+# --- Todos belong to their owner ---------------------------------------------------------
+
+
+def test_todos_need_a_login(client):
+    assert client.get("/api/todos").status_code == 401
+    assert client.post("/api/todos", json={"title": "x"}).status_code == 401
+
+
+def test_each_user_sees_only_their_own_todos(client, alice, bob):
+    client.post("/api/todos", json={"title": "alice's"}, headers=alice)
+    client.post("/api/todos", json={"title": "bob's"}, headers=bob)
+    assert [t["title"] for t in client.get("/api/todos", headers=alice).get_json()] == ["alice's"]
+    assert [t["title"] for t in client.get("/api/todos", headers=bob).get_json()] == ["bob's"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_another_users_todo_is_not_found(client, alice, bob, method):
+    todo_id = client.post("/api/todos", json={"title": "alice's"}, headers=alice).get_json()["id"]
+    response = client.open(
+        f"/api/todos/{todo_id}", method=method, json={"title": "bob was here"}, headers=bob
+    )
+    assert response.status_code == 404
+    assert response.get_json() == {"error": f"no todo with id {todo_id}"}
+    assert client.get(f"/api/todos/{todo_id}", headers=alice).get_json()["title"] == "alice's"
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+def log_in_on_the_page(page, live_server, username="alice", action="Register"):
+    page.goto(live_server)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name=action).click()
+    expect(page.locator("#username")).to_have_text(username)
+    expect(page.get_by_role("button", name="Log in")).to_be_hidden()
+
+
+def test_the_page_registers_logs_in_and_keeps_todos(page, live_server):
+    log_in_on_the_page(page, live_server)
+    page.get_by_label("New todo").fill("buy milk")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#todos .title")).to_have_text(["buy milk"])
+    page.reload()
+    expect(page.locator("#todos .title")).to_have_text(["buy milk"])
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_label("New todo")).to_be_hidden()
+    log_in_on_the_page(page, live_server, action="Log in")
+    expect(page.locator("#todos .title")).to_have_text(["buy milk"])
+
+
+def test_the_page_shows_a_wrong_password(page, live_server, client):
+    register(client, "alice")
+    page.goto(live_server)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text("wrong username or password")
+
+
+@pytest.mark.lesson
+def test_any_script_on_the_page_can_steal_the_session_id(page, live_server, client):
+    log_in_on_the_page(page, live_server)
+    page.get_by_label("New todo").fill("my secret plan")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#todos .title")).to_have_text(["my secret plan"])
+
+    # Any script running in the page (an XSS, a compromised library, an ad) can do this:
+    stolen = page.evaluate("localStorage.getItem('session_id')")
+    assert stolen
+
+    # ... and send it anywhere. From outside the browser, it opens the victim's account.
+    status, todos = get_json(f"{live_server}/api/todos", stolen)
+    assert status == 200
+    assert [todo["title"] for todo in todos] == ["my secret plan"]
+
+
+@pytest.mark.lesson
+def test_logging_out_ends_the_session_on_the_server_so_a_stolen_id_stops_working(page, live_server):
+    log_in_on_the_page(page, live_server)
+    stolen = page.evaluate("localStorage.getItem('session_id')")
+    assert get_json(f"{live_server}/api/me", stolen) == (200, {"id": 1, "username": "alice"})
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert get_json(f"{live_server}/api/me", stolen) == (401, {"error": "not logged in"})

@@ -67,13 +67,10 @@ def test_launch_log_lists_launches_in_order(client, token):
     assert client.get("/api/launches").status_code == 401
 
 
-def test_tokens_are_stored_only_as_hashes(app, token):
+def test_tokens_are_stored_only_as_hashes(stage, app, token):
     with app.app_context():
-        from importlib import import_module
-
-        models = import_module(f"{STAGE}.models")
-        db = import_module(f"{STAGE}.db").db
-        stored = db.session.execute(db.select(models.ApiToken.token_hash)).scalars().all()
+        db = stage.db.db
+        stored = db.session.execute(db.select(stage.models.ApiToken.token_hash)).scalars().all()
     assert token not in stored
     assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in stored)
 

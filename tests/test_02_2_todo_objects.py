@@ -97,9 +97,7 @@ def test_todos_live_in_the_stages_own_database_file(stage, tmp_path, monkeypatch
     app = stage.create_app({"TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///02_2_todo_objects.sqlite"
     with app.app_context():
-        from importlib import import_module
-
-        engine = import_module(f"{STAGE}.db").db.engine
+        engine = stage.db.db.engine
         assert engine.url.database.endswith("/instance/02_2_todo_objects.sqlite")
 
 

@@ -144,14 +144,11 @@ def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config):
     assert TEST_PASSWORD not in stored
 
 
-def test_session_ids_are_stored_only_as_hashes(app, client, alice):
+def test_session_ids_are_stored_only_as_hashes(stage, app, client, alice):
     session_id = alice["Authorization"].removeprefix("Bearer ")
     with app.app_context():
-        from importlib import import_module
-
-        db = import_module(f"{STAGE}.db").db
-        models = import_module(f"{STAGE}.models")
-        stored = db.session.execute(db.select(models.UserSession.token_hash)).scalars().all()
+        db = stage.db.db
+        stored = db.session.execute(db.select(stage.models.UserSession.token_hash)).scalars().all()
     assert len(stored) == 1
     assert session_id not in stored[0]
 

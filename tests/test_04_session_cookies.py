@@ -252,15 +252,12 @@ def test_a_session_ends_seven_days_after_login(clock, app, alice):
     assert alice.get("/api/me").status_code == 401
 
 
-def test_an_expired_session_is_deleted(clock, app, alice):
+def test_an_expired_session_is_deleted(clock, stage, app, alice):
     clock.shift(WEEK)
     alice.get("/api/me")
     with app.app_context():
-        db = app.extensions["sqlalchemy"]
-        from importlib import import_module
-
-        UserSession = import_module(f"{STAGE}.models").UserSession
-        assert db.session.execute(db.select(UserSession)).all() == []
+        db = stage.db.db
+        assert db.session.execute(db.select(stage.models.UserSession)).all() == []
 
 
 def test_activity_does_not_extend_the_session(clock, alice):

@@ -363,3 +363,11 @@ def test_another_origins_form_cannot_change_anything(page, live_server, app):
     assert attack.value.status == 403
     page.goto(live_server)
     expect(page.locator("#todos li")).to_have_count(0)
+
+
+@pytest.mark.parametrize("public_id", ["x" * 2000, "%00", "..%2F..%2Fapi", "%C3%A9t%C3%A9", "1"])
+def test_odd_session_ids_are_not_found(alice, public_id):
+    response = alice.delete(f"/api/sessions/{public_id}")
+    assert response.status_code == 404
+    assert response.is_json
+    assert len(alice.get("/api/sessions").get_json()) == 1

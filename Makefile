@@ -1,5 +1,5 @@
 # The course's commands. Each sets up .venv first if needed (Python 3.10 or newer).
-#   make run [STAGE=05_jwt_stateless]   serve a stage on http://127.0.0.1:5000
+#   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
 #   make test                           the whole suite, browser tests included
 #   make lessons                        only the lesson tests, one claim a line
 #   make diff STAGE=04_session_cookies  the step from the previous stage
@@ -7,6 +7,7 @@
 
 PYTHON ?= python3
 STAGE ?= 01_missile_button
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -14,7 +15,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run test lessons diff lint browser
 
 run: $(INSTALLED)
-	$(BIN)/flask --app $(STAGE) run
+	$(BIN)/flask --app $(STAGE) run --port $(PORT)
 
 test: $(INSTALLED) browser
 	$(BIN)/python -m pytest

@@ -17,7 +17,7 @@ def owner_of_token_in_url() -> str:
 
 
 @bp.post("/launch")
-def launch():
+def launch_missile():
     launch = Launch(launched_by=owner_of_token_in_url())
     db.session.add(launch)
     db.session.commit()

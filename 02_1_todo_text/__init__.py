@@ -21,4 +21,5 @@ def create_app(test_config=None):
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(todos.bp)
+    app.cli.add_command(todos.init_db_command)
     return app

@@ -4,8 +4,9 @@ from flask import abort, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-# Control characters (tab, newline, escape...) and the Unicode line and paragraph breaks.
-CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
+# Control characters (tab, newline, escape...), the Unicode line and paragraph breaks,
+# and lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it).
+CONTROL_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
 
 
 def init_app(app):

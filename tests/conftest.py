@@ -155,10 +155,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser profile (no cookies, empty localStorage) and a page in it.
-    A JavaScript error on the page fails the test."""
-    context = browser.new_context()
+def page(browser, live_server):
+    """A fresh browser profile (no cookies, empty localStorage) and a page in it, which
+    opens the live server's pages by path: `page.goto("/")`. (The page closes before the
+    server stops.) A JavaScript error on the page fails the test."""
+    context = browser.new_context(base_url=live_server)
     page = context.new_page()
     page_errors = []
     page.on("pageerror", lambda error: page_errors.append(error))

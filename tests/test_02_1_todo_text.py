@@ -1,3 +1,7 @@
+import json
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,14 +64,21 @@ def test_200_characters_is_the_longest_text(client):
 
 
 @pytest.mark.lesson
-@pytest.mark.parametrize("line_break", ["\n", "\r", "\r\n", "\u2028", "\x85"])
-def test_a_text_with_a_line_break_is_refused_and_the_file_is_not_split(client, line_break):
+def test_a_text_with_a_line_break_is_refused_and_the_file_is_not_split(client):
     add(client, "buy milk")
-    response = client.post("/api/todos", json={"text": f"first{line_break}second"})
-    assert response.status_code == 400
-    assert "line breaks" in response.get_json()["error"]
-    assert client.put("/api/todos/0", json={"text": f"a{line_break}b"}).status_code == 400
+    for line_break in ["\n", "\r", "\r\n", "\u2028", "\x85"]:
+        response = client.post("/api/todos", json={"text": f"first{line_break}second"})
+        assert response.status_code == 400
+        assert "line breaks" in response.get_json()["error"]
+        assert client.put("/api/todos/0", json={"text": f"a{line_break}b"}).status_code == 400
     assert client.get("/api/todos").get_json() == ["buy milk"]
+
+
+@pytest.mark.parametrize("text", ["a \ud800 lone surrogate", "\udfff", "nul \x00 byte"])
+def test_what_is_not_text_is_refused(client, text):
+    response = client.post("/api/todos", json={"text": text})
+    assert response.status_code == 400
+    assert client.get("/api/todos").get_json() == []
 
 
 @pytest.mark.lesson
@@ -105,3 +116,30 @@ def test_the_page_shows_the_servers_error(page, live_server):
     page.get_by_label("New todo").fill("x" * 201)
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("alert")).to_have_text("text: must be 1 to 200 characters")
+
+
+def test_init_db_empties_the_file(client, runner):
+    add(client, "buy milk")
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert client.get("/api/todos").get_json() == []
+
+
+def test_many_writers_at_once_lose_nothing(live_server):
+    """The dev server answers requests in threads; the lock keeps their writes apart."""
+
+    def post(number):
+        request = urllib.request.Request(
+            f"{live_server}/api/todos",
+            data=json.dumps({"text": f"todo {number}"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, range(200)))
+    assert statuses == [201] * 200
+    with urllib.request.urlopen(f"{live_server}/api/todos") as response:
+        todos = json.load(response)
+    assert sorted(todos) == sorted(f"todo {number}" for number in range(200))

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from flask import Flask
 from playwright.sync_api import expect
 
 STAGE = "02_2_todo_objects"
@@ -60,6 +61,7 @@ def test_no_such_todo_is_404(client, method, todo_id):
         ({"title": ""}, "title: must be 1 to 200 characters"),
         ({"title": "x" * 201}, "title: must be 1 to 200 characters"),
         ({"title": "a\nb"}, "title: must not contain line breaks or other control characters"),
+        ({"title": "a\ud800"}, "title: must not contain line breaks or other control characters"),
         ({"done": "yes"}, "done: must be true or false"),
         ({"done": 1}, "done: must be true or false"),
         ({"done": None}, "done: must be true or false"),
@@ -94,11 +96,14 @@ def test_bad_create_gets_a_400_and_creates_nothing(client, body, error):
 
 def test_todos_live_in_the_stages_own_database_file(stage, tmp_path, monkeypatch):
     """`flask --app 02_2_todo_objects run` keeps its data in instance/02_2_todo_objects.sqlite."""
-    app = stage.create_app({"TESTING": True})
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///02_2_todo_objects.sqlite"
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
+    # The repository's instance/ folder, moved here so the test leaves no file behind.
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda app: str(tmp_path / "instance"))
+    app = stage.create_app()
     with app.app_context():
-        engine = stage.db.db.engine
-        assert engine.url.database.endswith("/instance/02_2_todo_objects.sqlite")
+        database = stage.db.db.engine.url.database
+    assert database == str(tmp_path / "instance" / "02_2_todo_objects.sqlite")
+    assert (tmp_path / "instance" / "02_2_todo_objects.sqlite").is_file()
 
 
 @pytest.mark.lesson

@@ -16,15 +16,15 @@ async function api(method, path, body) {
   return data;
 }
 
+function showError(error) {
+  errorLine.textContent = error.message;
+}
+
 // Run an action, show its error (if any), then show the list as the server has it.
 async function act(action) {
   errorLine.textContent = "";
-  try {
-    await action();
-  } catch (error) {
-    errorLine.textContent = error.message;
-  }
-  await showTodos();
+  await action().catch(showError);
+  await showTodos().catch(showError);
 }
 
 function button(label, onClick) {
@@ -44,7 +44,7 @@ function editInPlace(title, save) {
   input.setAttribute("aria-label", "Edit todo");
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") act(() => save(input.value));
-    if (event.key === "Escape") showTodos();
+    if (event.key === "Escape") showTodos().catch(showError);
   });
   title.replaceWith(input);
   input.focus();
@@ -83,4 +83,4 @@ form.addEventListener("submit", (event) => {
   });
 });
 
-showTodos();
+showTodos().catch(showError);

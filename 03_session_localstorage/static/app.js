@@ -23,15 +23,15 @@ async function api(method, path, body) {
   return data;
 }
 
+function showError(error) {
+  errorLine.textContent = error.message;
+}
+
 // Run an action, show its error (if any), then show the page as the server has it.
 async function act(action) {
   errorLine.textContent = "";
-  try {
-    await action();
-  } catch (error) {
-    errorLine.textContent = error.message;
-  }
-  await showPage();
+  await action().catch(showError);
+  await showPage().catch(showError);
 }
 
 // Logged in: the user's todos. Not logged in (or no longer): the login form.
@@ -41,7 +41,7 @@ async function showPage() {
       document.getElementById("username").textContent = (await api("GET", "/api/me")).username;
       await showTodos();
     } catch (error) {
-      errorLine.textContent = error.message;
+      showError(error);
     }
   }
   const loggedIn = localStorage.getItem("session_id") !== null;
@@ -66,7 +66,7 @@ function editInPlace(title, save) {
   input.setAttribute("aria-label", "Edit todo");
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") act(() => save(input.value));
-    if (event.key === "Escape") showTodos();
+    if (event.key === "Escape") showTodos().catch(showError);
   });
   title.replaceWith(input);
   input.focus();
@@ -132,4 +132,4 @@ document.getElementById("logout").addEventListener("click", () =>
   }),
 );
 
-showPage();
+showPage().catch(showError);

@@ -27,15 +27,15 @@ async function api(method, path, body) {
   return data;
 }
 
+function showError(error) {
+  errorLine.textContent = error.message;
+}
+
 // Run an action, show its error (if any), then show the page as the server has it.
 async function act(action) {
   errorLine.textContent = "";
-  try {
-    await action();
-  } catch (error) {
-    errorLine.textContent = error.message;
-  }
-  await showPage();
+  await action().catch(showError);
+  await showPage().catch(showError);
 }
 
 // Logged in: the user's todos. Not logged in (or no longer): the login form.
@@ -48,7 +48,7 @@ async function showPage() {
       await showTodos();
       await showSessions();
     } catch (error) {
-      errorLine.textContent = error.message;
+      showError(error);
     }
   }
   loginForm.hidden = loggedIn;
@@ -72,7 +72,7 @@ function editInPlace(title, save) {
   input.setAttribute("aria-label", "Edit todo");
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") act(() => save(input.value));
-    if (event.key === "Escape") showTodos();
+    if (event.key === "Escape") showTodos().catch(showError);
   });
   title.replaceWith(input);
   input.focus();
@@ -159,4 +159,4 @@ document.getElementById("logout-all").addEventListener("click", () =>
   act(() => api("POST", "/api/logout-all")),
 );
 
-showPage();
+showPage().catch(showError);

@@ -1,0 +1,195 @@
+import functools
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, g, make_response, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db
+from .errors import json_object, password_field, username_field
+from .models import User, UserSession, utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/api")
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def hash_token(token: str) -> str:
+    # Only a hash is stored and looked up: no timing leak from comparing the secret
+    # itself, and a copy of the database holds no working session id.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, response):
+    """Create a session for USER and hand it to the browser as two cookies."""
+    session_id = secrets.token_urlsafe(32)
+    user_session = UserSession(
+        token_hash=hash_token(session_id),
+        csrf_token=secrets.token_urlsafe(32),
+        user=user,
+        user_agent=request.user_agent.string[:200],
+        expires_at=utcnow() + timedelta(seconds=current_app.config["SESSION_LIFETIME"]),
+    )
+    db.session.add(user_session)
+    db.session.commit()
+    cookie = {
+        "max_age": current_app.config["SESSION_LIFETIME"],
+        "samesite": "Lax",
+        "secure": current_app.config["SESSION_COOKIE_SECURE"],
+    }
+    # HttpOnly: no script on the page can read the session id.
+    response.set_cookie("session_id", session_id, httponly=True, **cookie)
+    # Readable on purpose: the page copies it into a header, which other sites cannot do.
+    response.set_cookie("csrf_token", user_session.csrf_token, **cookie)
+
+
+def end_sessions_response():
+    """An empty 204 response that removes both cookies from the browser."""
+    response = make_response("", 204)
+    for name in ("session_id", "csrf_token"):
+        response.delete_cookie(name, samesite="Lax")
+    return response
+
+
+def session_from_request() -> UserSession | None:
+    """The live session named by the request's session_id cookie."""
+    session_id = request.cookies.get("session_id")
+    if not session_id:
+        return None
+    user_session = db.session.execute(
+        db.select(UserSession).filter_by(token_hash=hash_token(session_id))
+    ).scalar_one_or_none()
+    if user_session is not None and user_session.expires_at <= utcnow():
+        db.session.delete(user_session)
+        db.session.commit()
+        return None
+    return user_session
+
+
+def check_csrf(user_session: UserSession):
+    # The browser attaches cookies to requests that other sites start, too. Only this
+    # site's pages can read the csrf_token cookie and send it back as a header.
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("X-CSRF-Token", "")
+    if not hmac.compare_digest(sent.encode(), user_session.csrf_token.encode()):
+        abort(403, "missing or wrong X-CSRF-Token header")
+
+
+def note_last_seen(user_session: UserSession):
+    # At most one write a minute per session, not one per request.
+    if utcnow() - user_session.last_seen > timedelta(minutes=1):
+        user_session.last_seen = utcnow()
+        db.session.commit()
+
+
+def login_required(view):
+    """Answer 401 unless the request belongs to a live session (and 403 when a change
+    comes without the session's CSRF token); else set g.user."""
+
+    @functools.wraps(view)
+    def wrapped_view(**kwargs):
+        g.user_session = session_from_request()
+        if g.user_session is None:
+            abort(401, "not logged in")
+        check_csrf(g.user_session)
+        note_last_seen(g.user_session)
+        g.user = g.user_session.user
+        return view(**kwargs)
+
+    return wrapped_view
+
+
+@functools.cache
+def dummy_password_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(), method=method)
+
+
+def find_user_by_password(username: str, password: str) -> User | None:
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    # Check a hash even when there is no such user, so that both failures take as long.
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    password_hash = user.password_hash if user else dummy_password_hash(method)
+    if check_password_hash(password_hash, password) and user:
+        return user
+    return None
+
+
+@bp.post("/register")
+def register():
+    body = json_object({"username", "password"})
+    user = User(
+        username=username_field(body),
+        password_hash=generate_password_hash(
+            password_field(body), method=current_app.config["PASSWORD_HASH_METHOD"]
+        ),
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the unique username, even when two sign-ups race
+        abort(409, "username: already taken")
+    return user.to_dict(), 201
+
+
+@bp.post("/login")
+def login():
+    # No CSRF token yet, but a JSON body: another site's form cannot send one.
+    body = json_object({"username", "password"})
+    user = find_user_by_password(username_field(body), password_field(body))
+    if user is None:
+        # The same answer for an unknown user and a wrong password.
+        abort(401, "wrong username or password")
+    response = make_response(user.to_dict())
+    start_session(user, response)
+    return response
+
+
+@bp.get("/me")
+@login_required
+def me():
+    return g.user.to_dict()
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    db.session.delete(g.user_session)
+    db.session.commit()
+    return end_sessions_response()
+
+
+@bp.post("/logout-all")
+@login_required
+def logout_all():
+    """End every session of this user, on every device ("my phone was stolen")."""
+    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
+    db.session.commit()
+    return end_sessions_response()
+
+
+@bp.get("/sessions")
+@login_required
+def list_sessions():
+    sessions = db.session.execute(
+        db.select(UserSession)
+        .filter_by(user_id=g.user.id)
+        .filter(UserSession.expires_at > utcnow())
+        .order_by(UserSession.created_at)
+    ).scalars()
+    return [s.to_dict(current=s.id == g.user_session.id) for s in sessions]
+
+
+@bp.delete("/sessions/<public_id>")
+@login_required
+def revoke_session(public_id):
+    user_session = db.first_or_404(
+        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user.id),
+        description="no such session",
+    )
+    db.session.delete(user_session)
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,83 @@
+"""JSON Web Tokens (RFC 7519) signed with HS256, written by hand to show what is inside.
+
+A token is three base64url parts joined by dots: header.payload.signature, where the
+signature is HMAC-SHA256 over "header.payload" with the server's secret key. Anyone can
+read a token; only the holder of the key can make one that `decode` accepts.
+From stage 06 on, the PyJWT library does this.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import time
+
+HEADER = {"alg": "HS256", "typ": "JWT"}
+BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class InvalidToken(Exception):
+    """Any reason not to trust a token. The app answers every one with 401."""
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    # Python's decoder forgives padding and ignores stray bits at the end, so that many
+    # texts decode to the same bytes. Accept only the one text that encoding would give.
+    if not BASE64URL.fullmatch(text):
+        raise InvalidToken("not base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as error:
+        raise InvalidToken("not base64url") from error
+    if b64url_encode(data) != text:
+        raise InvalidToken("not canonical base64url")
+    return data
+
+
+def json_part(text: str) -> dict:
+    try:
+        value = json.loads(b64url_decode(text))
+    except (ValueError, RecursionError) as error:
+        raise InvalidToken("not JSON") from error
+    if not isinstance(value, dict):
+        raise InvalidToken("not a JSON object")
+    return value
+
+
+def signature(signing_input: str, key: bytes) -> bytes:
+    return hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
+
+
+def encode(claims: dict, key: bytes) -> str:
+    header = b64url_encode(json.dumps(HEADER, separators=(",", ":")).encode())
+    payload = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = f"{header}.{payload}"
+    return f"{signing_input}.{b64url_encode(signature(signing_input, key))}"
+
+
+def decode(token: str, key: bytes, now: float | None = None) -> dict:
+    """The claims of TOKEN, when KEY signed it and its `exp` is after NOW (default: the
+    current time, in seconds since 1970). Raises InvalidToken otherwise."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("a JWT has three parts")
+    header, payload, signature_text = parts
+    # The algorithm is ours to choose, not the token's: "none" or any other is refused.
+    if json_part(header).get("alg") != "HS256":
+        raise InvalidToken("alg must be HS256")
+    if not hmac.compare_digest(b64url_decode(signature_text), signature(f"{header}.{payload}", key)):
+        raise InvalidToken("wrong signature")
+    claims = json_part(payload)
+    if type(claims.get("exp")) is not int:  # not a bool, a float or a string either
+        raise InvalidToken("exp must be an integer")
+    if claims["exp"] <= (time.time() if now is None else now):
+        raise InvalidToken("expired")
+    if "sub" in claims and not isinstance(claims["sub"], str):
+        raise InvalidToken("sub must be a string")
+    return claims

@@ -1,4 +1,6 @@
-"""Stage 04: the session id travels in an HttpOnly cookie; CSRF and session control."""
+"""Stage 05: no sessions on the server; a signed token (a JWT, made by hand) in a cookie."""
+
+import secrets
 
 from flask import Flask
 
@@ -13,7 +15,10 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=64 * 1024,  # larger request bodies get 413
         # OWASP's minimum for scrypt; Werkzeug's default (scrypt:32768:8:1) is below it.
         PASSWORD_HASH_METHOD="scrypt:32768:8:3",
-        SESSION_LIFETIME=7 * 24 * 60 * 60,  # seconds from login; then the session ends
+        # Signs the tokens. A new one at each start, so tokens end with the server; stage 07
+        # keeps one in instance/. Set FLASK_SECRET_KEY to keep it yourself.
+        SECRET_KEY=secrets.token_urlsafe(32),
+        TOKEN_LIFETIME=30 * 60,  # seconds from login; then the token is refused
         SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default

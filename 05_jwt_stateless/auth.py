@@ -1,103 +1,80 @@
 import functools
-import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+import time
 
 from flask import Blueprint, abort, current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import tokens
 from .db import db
 from .errors import json_object, password_field, username_field
-from .models import User, UserSession, utcnow
+from .models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def hash_token(token: str) -> str:
-    # Only a hash is stored and looked up: no timing leak from comparing the secret
-    # itself, and a copy of the database holds no working session id.
-    return hashlib.sha256(token.encode()).hexdigest()
+def secret_key() -> bytes:
+    return current_app.config["SECRET_KEY"].encode()
 
 
-def start_session(user: User, response):
-    """Create a session for USER and hand it to the browser as two cookies."""
-    session_id = secrets.token_urlsafe(32)
-    user_session = UserSession(
-        token_hash=hash_token(session_id),
-        csrf_token=secrets.token_urlsafe(32),
-        user=user,
-        user_agent=request.user_agent.string[:200],
-        expires_at=utcnow() + timedelta(seconds=current_app.config["SESSION_LIFETIME"]),
-    )
-    db.session.add(user_session)
-    db.session.commit()
+def hand_out_token(user: User, response):
+    """Sign a token for USER and hand it to the browser as two cookies. The server keeps
+    nothing: the token itself says who the user is and until when."""
+    now = int(time.time())
+    lifetime = current_app.config["TOKEN_LIFETIME"]
+    claims = {
+        "sub": str(user.id),
+        "iat": now,
+        "exp": now + lifetime,
+        "csrf": secrets.token_urlsafe(32),
+    }
     cookie = {
-        "max_age": current_app.config["SESSION_LIFETIME"],
+        "max_age": lifetime,
         "samesite": "Lax",
         "secure": current_app.config["SESSION_COOKIE_SECURE"],
     }
-    # HttpOnly: no script on the page can read the session id.
-    response.set_cookie("session_id", session_id, httponly=True, **cookie)
+    # HttpOnly: no script on the page can read the token.
+    response.set_cookie(
+        "access_token", tokens.encode(claims, secret_key()), httponly=True, **cookie
+    )
     # Readable on purpose: the page copies it into a header, which other sites cannot do.
-    response.set_cookie("csrf_token", user_session.csrf_token, **cookie)
+    response.set_cookie("csrf_token", claims["csrf"], **cookie)
 
 
-def end_sessions_response():
-    """An empty 204 response that removes both cookies from the browser."""
-    response = make_response("", 204)
-    for name in ("session_id", "csrf_token"):
-        response.delete_cookie(name, samesite="Lax")
-    return response
-
-
-def session_from_request() -> UserSession | None:
-    """The live session named by the request's session_id cookie."""
-    session_id = request.cookies.get("session_id")
-    if not session_id:
+def claims_from_request() -> dict | None:
+    """The claims of the request's access_token cookie, if we signed it and it is not
+    expired. No database: the signature is the proof."""
+    try:
+        return tokens.decode(request.cookies.get("access_token", ""), secret_key())
+    except tokens.InvalidTokenError:
         return None
-    user_session = db.session.execute(
-        db.select(UserSession).filter_by(token_hash=hash_token(session_id))
-    ).scalar_one_or_none()
-    if user_session is not None and user_session.expires_at <= utcnow():
-        db.session.delete(user_session)
-        db.session.commit()
-        return None
-    return user_session
 
 
-def check_csrf(user_session: UserSession):
+def check_csrf(csrf_token: str):
     # The browser attaches cookies to requests that other sites start, too. Only this
     # site's pages can read the csrf_token cookie and send it back as a header.
     if request.method in SAFE_METHODS:
         return
     sent = request.headers.get("X-CSRF-Token", "")
-    if not hmac.compare_digest(sent.encode(), user_session.csrf_token.encode()):
+    if not hmac.compare_digest(sent.encode(), csrf_token.encode()):
         abort(403, "missing or wrong X-CSRF-Token header")
 
 
-def note_last_seen(user_session: UserSession):
-    # At most one write a minute per session, not one per request.
-    if utcnow() - user_session.last_seen > timedelta(minutes=1):
-        user_session.last_seen = utcnow()
-        db.session.commit()
-
-
 def login_required(view):
-    """Answer 401 unless the request belongs to a live session (and 403 when a change
-    comes without the session's CSRF token); else set g.user."""
+    """Answer 401 unless the request carries a valid token (and 403 when a change comes
+    without the token's CSRF value); else set g.user_id."""
 
     @functools.wraps(view)
     def wrapped_view(**kwargs):
-        g.user_session = session_from_request()
-        if g.user_session is None:
+        claims = claims_from_request()
+        if claims is None:
             abort(401, "not logged in")
-        check_csrf(g.user_session)
-        note_last_seen(g.user_session)
-        g.user = g.user_session.user
+        check_csrf(claims["csrf"])
+        g.user_id = int(claims["sub"])
         return view(**kwargs)
 
     return wrapped_view
@@ -144,52 +121,22 @@ def login():
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
     response = make_response(user.to_dict())
-    start_session(user, response)
+    hand_out_token(user, response)
     return response
 
 
 @bp.get("/me")
 @login_required
 def me():
-    return g.user.to_dict()
+    return db.get_or_404(User, g.user_id).to_dict()
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    db.session.delete(g.user_session)
-    db.session.commit()
-    return end_sessions_response()
-
-
-@bp.post("/logout-all")
-@login_required
-def logout_all():
-    """End every session of this user, on every device ("my phone was stolen")."""
-    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
-    db.session.commit()
-    return end_sessions_response()
-
-
-@bp.get("/sessions")
-@login_required
-def list_sessions():
-    sessions = db.session.execute(
-        db.select(UserSession)
-        .filter_by(user_id=g.user.id)
-        .filter(UserSession.expires_at > utcnow())
-        .order_by(UserSession.created_at)
-    ).scalars()
-    return [s.to_dict(current=s.id == g.user_session.id) for s in sessions]
-
-
-@bp.delete("/sessions/<public_id>")
-@login_required
-def revoke_session(public_id):
-    user_session = db.first_or_404(
-        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user.id),
-        description="no such session",
-    )
-    db.session.delete(user_session)
-    db.session.commit()
-    return "", 204
+    """Ask the browser to forget the token. The token itself stays valid until it
+    expires: the server keeps no list of tokens, so it has nothing to delete."""
+    response = make_response("", 204)
+    for name in ("access_token", "csrf_token"):
+        response.delete_cookie(name, samesite="Lax")
+    return response

@@ -1,8 +1,7 @@
-import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
 
@@ -25,37 +24,6 @@ class User(db.Model):
 
     def to_dict(self):
         return {"id": self.id, "username": self.username}
-
-
-def new_public_id() -> str:
-    return secrets.token_urlsafe(16)
-
-
-class UserSession(db.Model):
-    """A login. The client holds the session id; the server keeps only its hash."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Names the session in the user's list of sessions, to revoke it: not a secret.
-    public_id: Mapped[str] = mapped_column(String(22), unique=True, default=new_public_id)
-    csrf_token: Mapped[str] = mapped_column(String(43))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    user_agent: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-
-    # Loaded in the same query as the session: one query per request.
-    user: Mapped[User] = relationship(lazy="joined")
-
-    def to_dict(self, current: bool):
-        return {
-            "id": self.public_id,
-            "created_at": isoformat(self.created_at),
-            "last_seen": isoformat(self.last_seen),
-            "user_agent": self.user_agent,
-            "current": current,
-        }
 
 
 class Todo(db.Model):

@@ -18,7 +18,7 @@ HEADER = {"alg": "HS256", "typ": "JWT"}
 BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
-class InvalidToken(Exception):
+class InvalidTokenError(Exception):
     """Any reason not to trust a token. The app answers every one with 401."""
 
 
@@ -30,13 +30,13 @@ def b64url_decode(text: str) -> bytes:
     # Python's decoder forgives padding and ignores stray bits at the end, so that many
     # texts decode to the same bytes. Accept only the one text that encoding would give.
     if not BASE64URL.fullmatch(text):
-        raise InvalidToken("not base64url")
+        raise InvalidTokenError("not base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error as error:
-        raise InvalidToken("not base64url") from error
+        raise InvalidTokenError("not base64url") from error
     if b64url_encode(data) != text:
-        raise InvalidToken("not canonical base64url")
+        raise InvalidTokenError("not canonical base64url")
     return data
 
 
@@ -44,9 +44,9 @@ def json_part(text: str) -> dict:
     try:
         value = json.loads(b64url_decode(text))
     except (ValueError, RecursionError) as error:
-        raise InvalidToken("not JSON") from error
+        raise InvalidTokenError("not JSON") from error
     if not isinstance(value, dict):
-        raise InvalidToken("not a JSON object")
+        raise InvalidTokenError("not a JSON object")
     return value
 
 
@@ -63,21 +63,23 @@ def encode(claims: dict, key: bytes) -> str:
 
 def decode(token: str, key: bytes, now: float | None = None) -> dict:
     """The claims of TOKEN, when KEY signed it and its `exp` is after NOW (default: the
-    current time, in seconds since 1970). Raises InvalidToken otherwise."""
+    current time, in seconds since 1970). Raises InvalidTokenError otherwise."""
     parts = token.split(".")
     if len(parts) != 3:
-        raise InvalidToken("a JWT has three parts")
+        raise InvalidTokenError("a JWT has three parts")
     header, payload, signature_text = parts
     # The algorithm is ours to choose, not the token's: "none" or any other is refused.
     if json_part(header).get("alg") != "HS256":
-        raise InvalidToken("alg must be HS256")
-    if not hmac.compare_digest(b64url_decode(signature_text), signature(f"{header}.{payload}", key)):
-        raise InvalidToken("wrong signature")
+        raise InvalidTokenError("alg must be HS256")
+    if not hmac.compare_digest(
+        b64url_decode(signature_text), signature(f"{header}.{payload}", key)
+    ):
+        raise InvalidTokenError("wrong signature")
     claims = json_part(payload)
     if type(claims.get("exp")) is not int:  # not a bool, a float or a string either
-        raise InvalidToken("exp must be an integer")
+        raise InvalidTokenError("exp must be an integer")
     if claims["exp"] <= (time.time() if now is None else now):
-        raise InvalidToken("expired")
+        raise InvalidTokenError("expired")
     if "sub" in claims and not isinstance(claims["sub"], str):
-        raise InvalidToken("sub must be a string")
+        raise InvalidTokenError("sub must be a string")
     return claims

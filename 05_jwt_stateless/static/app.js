@@ -1,6 +1,6 @@
 // Todos are objects with an id that never changes: {id, title, done, created_at}.
-// The session id travels in an HttpOnly cookie that no script can read. Every request
-// that changes something carries the readable csrf_token cookie in a header.
+// The token travels in an HttpOnly cookie that no script can read. Every request that
+// changes something carries the readable csrf_token cookie in a header.
 const list = document.getElementById("todos");
 const empty = document.getElementById("empty");
 const form = document.getElementById("new-todo");
@@ -46,7 +46,6 @@ async function showPage() {
     try {
       document.getElementById("username").textContent = (await me.json()).username;
       await showTodos();
-      await showSessions();
     } catch (error) {
       showError(error);
     }
@@ -116,28 +115,6 @@ form.addEventListener("submit", (event) => {
   });
 });
 
-function sessionItem(session) {
-  const item = document.createElement("li");
-  const device = document.createElement("span");
-  device.className = "title";
-  device.textContent = session.user_agent || "unknown device";
-  const when = document.createElement("small");
-  when.className = "muted";
-  const lastSeen = new Date(session.last_seen).toLocaleString();
-  when.textContent = `${session.current ? "this browser · " : ""}last seen ${lastSeen}`;
-  device.append(document.createElement("br"), when);
-  item.append(device);
-  if (!session.current) {
-    item.append(button("Revoke", () => act(() => api("DELETE", `/api/sessions/${session.id}`))));
-  }
-  return item;
-}
-
-async function showSessions() {
-  const sessions = await api("GET", "/api/sessions");
-  document.getElementById("sessions").replaceChildren(...sessions.map(sessionItem));
-}
-
 loginForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const credentials = {
@@ -153,10 +130,6 @@ loginForm.addEventListener("submit", (event) => {
 
 document.getElementById("logout").addEventListener("click", () =>
   act(() => api("POST", "/api/logout")),
-);
-
-document.getElementById("logout-all").addEventListener("click", () =>
-  act(() => api("POST", "/api/logout-all")),
 );
 
 showPage().catch(showError);

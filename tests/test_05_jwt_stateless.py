@@ -1,0 +1,331 @@
+import base64
+import hashlib
+import hmac
+import importlib
+import json
+import time
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import jwt
+import pytest
+from conftest import TEST_PASSWORD, log_in
+from hypothesis import given
+from hypothesis import strategies as st
+from playwright.sync_api import expect
+
+STAGE = "05_jwt_stateless"
+tokens = importlib.import_module(f"{STAGE}.tokens")
+
+KEY = b"a key of 32 bytes or more, for tests"
+FUTURE = 4_102_444_800  # 2100-01-01
+
+# RFC 7515, appendix A.1: an HS256 token and its key (a JWK "k", base64url).
+RFC7515_TOKEN = (
+    "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
+    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+)
+RFC7515_KEY = base64.urlsafe_b64decode(
+    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow=="
+)
+RFC7515_EXP = 1300819380
+# RFC 7519, section 6.1: an unsecured JWT, "alg": "none", with an empty signature.
+RFC7519_UNSECURED = (
+    "eyJhbGciOiJub25lIn0"
+    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    "."
+)
+
+
+def b64(data) -> str:
+    if not isinstance(data, bytes):
+        data = json.dumps(data).encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def signed(header, payload, key=KEY, digest=hashlib.sha256) -> str:
+    """A token with any header and payload, correctly signed with KEY."""
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    signature = hmac.new(key, signing_input.encode(), digest).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+# --- The hand-written module against the standards and PyJWT -----------------------------
+
+
+def test_rfc7515_example_verifies_before_its_expiry():
+    claims = tokens.decode(RFC7515_TOKEN, RFC7515_KEY, now=RFC7515_EXP - 1)
+    assert claims == {"iss": "joe", "exp": RFC7515_EXP, "http://example.com/is_root": True}
+
+
+def test_rfc7515_example_is_refused_from_its_expiry_on():
+    with pytest.raises(tokens.InvalidTokenError, match="expired"):
+        tokens.decode(RFC7515_TOKEN, RFC7515_KEY, now=RFC7515_EXP)
+
+
+def test_rfc7515_example_signature_is_what_we_compute():
+    header, payload, signature = RFC7515_TOKEN.split(".")
+    assert tokens.b64url_encode(tokens.signature(f"{header}.{payload}", RFC7515_KEY)) == signature
+
+
+def test_rfc7519_unsecured_example_is_refused():
+    with pytest.raises(tokens.InvalidTokenError, match="alg must be HS256"):
+        tokens.decode(RFC7519_UNSECURED, RFC7515_KEY, now=RFC7515_EXP - 1)
+
+
+def test_decode_uses_the_current_time_by_default():
+    assert tokens.decode(tokens.encode({"exp": int(time.time()) + 5}, KEY), KEY)
+    with pytest.raises(tokens.InvalidTokenError, match="expired"):
+        tokens.decode(tokens.encode({"exp": int(time.time())}, KEY), KEY)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+REGISTERED = {"exp", "nbf", "iat", "aud", "iss", "sub", "jti"}
+CLAIMS = st.fixed_dictionaries(
+    {"exp": st.integers(FUTURE, 2**53), "sub": st.text()},
+    optional={"iat": st.integers(0, 1_700_000_000)},  # PyJWT refuses an iat in the future
+).flatmap(
+    lambda required: st.dictionaries(
+        st.text().filter(lambda key: key not in REGISTERED), JSON_VALUES, max_size=5
+    ).map(lambda extra: {**extra, **required})
+)
+
+
+@given(CLAIMS)
+def test_pyjwt_decodes_our_tokens(claims):
+    assert jwt.decode(tokens.encode(claims, KEY), KEY, algorithms=["HS256"]) == claims
+
+
+@given(CLAIMS)
+def test_we_decode_pyjwt_tokens(claims):
+    assert tokens.decode(jwt.encode(claims, KEY, algorithm="HS256"), KEY) == claims
+
+
+def valid_token():
+    return tokens.encode({"sub": "1", "exp": FUTURE}, KEY)
+
+
+def flip_last_character(text):
+    return text[:-1] + ("A" if text[-1] != "A" else "B")
+
+
+def forgeries():
+    header, payload, signature = valid_token().split(".")
+    claims = {"sub": "1", "exp": FUTURE}
+    not_utf8, deeply_nested = b64(b"\xff\xfe"), b64(b"[" * 5000 + b"]" * 5000)
+    return {
+        "alg none, no signature": f"{b64({'alg': 'none'})}.{payload}.",
+        "alg none, signed": signed({"alg": "none"}, claims),
+        "alg None": signed({"alg": "None"}, claims),
+        "alg missing": signed({"typ": "JWT"}, claims),
+        "alg HS512, signed so": signed({"alg": "HS512"}, claims, digest=hashlib.sha512),
+        "alg RS256": signed({"alg": "RS256"}, claims),
+        "alg in a list": signed({"alg": ["HS256"]}, claims),
+        "wrong key": signed({"alg": "HS256"}, claims, key=b"another key of 32 bytes or more!"),
+        "tampered header": f"{b64({'alg': 'HS256', 'kid': 'x'})}.{payload}.{signature}",
+        "tampered payload": f"{header}.{b64({'sub': '2', 'exp': FUTURE})}.{signature}",
+        "tampered signature": f"{header}.{payload}.{flip_last_character(signature)}",
+        "signature stripped": f"{header}.{payload}.",
+        "signature and dot stripped": f"{header}.{payload}",
+        "two segments": f"{header}.{payload}",
+        "four segments": f"{header}.{payload}.{signature}.{signature}",
+        "empty": "",
+        "padding added": f"{header}.{payload}.{signature}=",
+        "stray bits in the signature": f"{header}.{payload}.{signature[:-1]}"
+        + chr(ord(signature[-1]) + 1),
+        "standard base64 alphabet": f"{header}.{payload}.{signature.replace('-', '+')}+/",
+        "spaces": f"{header} .{payload}.{signature}",
+        "header not JSON": f"{b64(b'{alg: HS256}')}.{payload}.{signature}",
+        "header not UTF-8": f"{not_utf8}.{payload}.{signature}",
+        "header a list": signed(["alg", "HS256"], claims),
+        "header deeply nested": f"{deeply_nested}.{payload}.{signature}",
+        "payload a list": signed({"alg": "HS256"}, [claims]),
+        "payload a string": signed({"alg": "HS256"}, "sub"),
+        "exp missing": signed({"alg": "HS256"}, {"sub": "1"}),
+        "exp expired": signed({"alg": "HS256"}, {"sub": "1", "exp": int(time.time()) - 1}),
+        "exp a string": signed({"alg": "HS256"}, {"sub": "1", "exp": str(FUTURE)}),
+        "exp a float": signed({"alg": "HS256"}, {"sub": "1", "exp": float(FUTURE)}),
+        "exp true": signed({"alg": "HS256"}, {"sub": "1", "exp": True}),
+        "exp null": signed({"alg": "HS256"}, {"sub": "1", "exp": None}),
+        "sub a number": signed({"alg": "HS256"}, {"sub": 1, "exp": FUTURE}),
+    }
+
+
+def test_the_valid_token_behind_the_forgeries_is_accepted():
+    assert tokens.decode(valid_token(), KEY) == {"sub": "1", "exp": FUTURE}
+    assert tokens.decode(signed({"alg": "HS256"}, {"sub": "1", "exp": FUTURE}), KEY)
+
+
+@pytest.mark.parametrize(("name", "forgery"), forgeries().items(), ids=forgeries().keys())
+def test_every_forgery_is_refused(name, forgery):
+    with pytest.raises(tokens.InvalidTokenError):
+        tokens.decode(forgery, KEY)
+
+
+def test_non_canonical_base64_decodes_to_the_same_bytes_in_python_but_not_here():
+    signature = valid_token().split(".")[2]
+    stray_bits = signature[:-1] + chr(ord(signature[-1]) + 1)
+    assert base64.urlsafe_b64decode(stray_bits + "=") == base64.urlsafe_b64decode(signature + "=")
+    with pytest.raises(tokens.InvalidTokenError, match="canonical"):
+        tokens.b64url_decode(stray_bits)
+
+
+# --- The app: a JWT in a cookie, no session table ----------------------------------------
+
+
+@pytest.fixture
+def alice(app):
+    client = app.test_client()
+    log_in(client, "alice")
+    return client
+
+
+def access_token(client):
+    return client.get_cookie("access_token").value
+
+
+def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
+    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    assert response.get_json() == {"id": 1, "username": "alice"}
+    cookies = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        cookies.load(header)
+    token = cookies["access_token"]
+    assert token["httponly"] is True and token["samesite"] == "Lax" and token["path"] == "/"
+    assert token["max-age"] == str(30 * 60)
+    assert cookies["csrf_token"]["httponly"] == ""
+
+    claims = jwt.decode(token.value, app.config["SECRET_KEY"], algorithms=["HS256"])
+    assert claims["sub"] == "1"
+    assert claims["exp"] - claims["iat"] == 30 * 60
+    assert claims["csrf"] == cookies["csrf_token"].value
+
+
+def test_anyone_can_read_a_token_but_not_change_it(app, alice):
+    payload = access_token(alice).split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "1"  # readable by anyone who holds it: no secrets in a JWT
+    forged = tokens.encode({**claims, "sub": "2"}, b"a guess at the key, 32 bytes long")
+    alice.set_cookie("access_token", forged)
+    assert alice.get("/api/me").status_code == 401
+
+
+def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client):
+    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    claims = {"sub": "1", "iat": int(time.time()), "exp": int(time.time()) + 60, "csrf": "x"}
+    client.set_cookie("access_token", jwt.encode(claims, app.config["SECRET_KEY"]))
+    assert client.get("/api/me").get_json() == {"id": 1, "username": "alice"}
+
+
+# (A browser keeps no cookie over 4 KB, so the deeply nested header cannot come this way.)
+@pytest.mark.parametrize("name", [name for name, token in forgeries().items() if len(token) < 4000])
+def test_the_app_answers_every_forgery_with_401(client, name):
+    client.set_cookie("access_token", forgeries()[name])
+    response = client.get("/api/todos")
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "not logged in"}
+
+
+def test_a_token_from_before_a_restart_is_refused(stage, app_config, alice):
+    """The default key is new at each start (stage 07 keeps one)."""
+    del app_config["SECRET_KEY"]
+    first, second = stage.create_app(app_config), stage.create_app(app_config)
+    assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+
+
+def test_there_is_no_session_table(stage, app):
+    with app.app_context():
+        assert set(stage.db.db.metadata.tables) == {"user", "todo"}
+
+
+def test_a_change_without_the_csrf_header_is_403(alice):
+    del alice.environ_base["HTTP_X_CSRF_TOKEN"]
+    response = alice.post("/api/todos", json={"title": "pwned"})
+    assert response.status_code == 403
+    assert alice.get("/api/todos").get_json() == []
+
+
+def test_the_csrf_value_of_another_token_does_not_count(app, alice):
+    bob = app.test_client()
+    log_in(bob, "bob")
+    bobs_csrf = bob.get_cookie("csrf_token").value
+    response = alice.post("/api/todos", json={"title": "x"}, headers={"X-CSRF-Token": bobs_csrf})
+    assert response.status_code == 403
+
+
+def test_todos_belong_to_the_user_in_the_token(app, alice):
+    bob = app.test_client()
+    log_in(bob, "bob")
+    todo_id = alice.post("/api/todos", json={"title": "alice's"}).get_json()["id"]
+    assert bob.get(f"/api/todos/{todo_id}").status_code == 404
+    assert bob.get("/api/todos").get_json() == []
+
+
+def test_a_token_ends_30_minutes_after_login(clock, alice):
+    clock.shift(timedelta(minutes=30) - timedelta(seconds=1))
+    assert alice.get("/api/me").status_code == 200
+    clock.shift(timedelta(seconds=1))
+    assert alice.get("/api/me").status_code == 401
+
+
+def test_logout_clears_the_cookies(alice):
+    response = alice.post("/api/logout")
+    assert response.status_code == 204
+    assert alice.get_cookie("access_token") is None
+    assert alice.get("/api/me").status_code == 401
+
+
+@pytest.mark.lesson
+def test_a_token_copied_before_logout_works_until_it_expires(clock, app, alice):
+    stolen = access_token(alice)
+    alice.post("/api/todos", json={"title": "my secret plan"})
+    assert alice.post("/api/logout").status_code == 204
+    assert alice.get("/api/me").status_code == 401  # the browser forgot the token...
+
+    thief = app.test_client()
+    thief.set_cookie("access_token", stolen)
+    clock.shift(timedelta(minutes=29))
+    # ... but the server cannot tell a copy from the original: it still opens the account.
+    assert [t["title"] for t in thief.get("/api/todos").get_json()] == ["my secret plan"]
+    clock.shift(timedelta(minutes=1))
+    assert thief.get("/api/todos").status_code == 401  # only its expiry ends it
+
+
+@pytest.mark.lesson
+def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(alice):
+    for route in ["/api/logout-all", "/api/sessions"]:
+        assert alice.get(route).status_code == 404
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+def test_the_page_logs_in_with_a_cookie_no_script_can_read(page):
+    page.goto("/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#username")).to_have_text("alice")
+    page.get_by_label("New todo").fill("buy milk")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#todos .title")).to_have_text(["buy milk"])
+
+    assert "access_token" not in page.evaluate("document.cookie")
+    assert page.evaluate("localStorage.length") == 0
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert cookies["access_token"]["httpOnly"] is True
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()

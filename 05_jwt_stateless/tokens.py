@@ -71,14 +71,15 @@ def decode(token: str, key: bytes, now: float | None = None) -> dict:
     # The algorithm is ours to choose, not the token's: "none" or any other is refused.
     if json_part(header).get("alg") != "HS256":
         raise InvalidTokenError("alg must be HS256")
-    if not hmac.compare_digest(
-        b64url_decode(signature_text), signature(f"{header}.{payload}", key)
-    ):
+    expected = signature(f"{header}.{payload}", key)
+    if not hmac.compare_digest(b64url_decode(signature_text), expected):  # constant time
         raise InvalidTokenError("wrong signature")
     claims = json_part(payload)
     if type(claims.get("exp")) is not int:  # not a bool, a float or a string either
         raise InvalidTokenError("exp must be an integer")
-    if claims["exp"] <= (time.time() if now is None else now):
+    if now is None:
+        now = time.time()
+    if claims["exp"] <= now:
         raise InvalidTokenError("expired")
     if "sub" in claims and not isinstance(claims["sub"], str):
         raise InvalidTokenError("sub must be a string")

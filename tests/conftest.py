@@ -55,7 +55,7 @@ def app_config(tmp_path):
     """What every test app gets: its own database and files, a fixed secret."""
     return {
         "TESTING": True,
-        "SECRET_KEY": "test secret key, not for production",
+        "SECRET_KEY": "a test secret key, not for production, long enough for HS512 too",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
         "TODO_FILE": str(tmp_path / "todos.txt"),
         "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,

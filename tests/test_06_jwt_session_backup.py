@@ -1,0 +1,329 @@
+import json
+import threading
+import urllib.request
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import jwt
+import pytest
+from conftest import TEST_PASSWORD, log_in
+from playwright.sync_api import expect
+from sqlalchemy import event
+
+STAGE = "06_jwt_session_backup"
+TEN_MINUTES = timedelta(minutes=10)
+
+
+@pytest.fixture
+def alice(app):
+    client = app.test_client()
+    log_in(client, "alice")
+    return client
+
+
+def set_cookies(response):
+    cookies = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        cookies.load(header)
+    return cookies
+
+
+def claims_of(app, token):
+    """What the token says, expired or not."""
+    key = app.config["SECRET_KEY"]
+    return jwt.decode(token, key, algorithms=["HS256"], options={"verify_exp": False})
+
+
+def access_token(client):
+    return client.get_cookie("access_token").value
+
+
+def with_token(app, token):
+    """A new client that holds only TOKEN, as a thief with a copy would."""
+    thief = app.test_client()
+    thief.set_cookie("access_token", token)
+    return thief
+
+
+def sql_statements(app, request):
+    """The SQL statements that REQUEST() sends to the database."""
+    statements = []
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return statements
+
+
+# --- Login: a short token, a long session -------------------------------------------------
+
+
+def test_login_sets_a_ten_minute_token_in_a_cookie_that_lasts_as_long_as_the_session(
+    clock, app, client
+):
+    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    assert response.get_json() == {"id": 1, "username": "alice"}
+    cookies = set_cookies(response)
+    token = cookies["access_token"]
+    assert token["httponly"] is True and token["samesite"] == "Lax"
+    assert token["max-age"] == cookies["csrf_token"]["max-age"] == str(7 * 24 * 60 * 60)
+    claims = claims_of(app, token.value)
+    assert set(claims) == {"sub", "sid", "iat", "exp", "csrf"}
+    assert claims["sub"] == "1"
+    assert claims["exp"] - claims["iat"] == 10 * 60
+    assert claims["csrf"] == cookies["csrf_token"].value
+
+
+def test_the_token_names_the_session_by_its_public_id(app, alice):
+    sessions = alice.get("/api/sessions").get_json()
+    assert [s["id"] for s in sessions] == [claims_of(app, access_token(alice))["sid"]]
+    assert sessions[0]["current"] is True
+
+
+@pytest.mark.lesson
+def test_a_valid_token_is_trusted_without_a_database_query(app, alice):
+    alice.post("/api/todos", json={"title": "buy milk"})
+    statements = sql_statements(app, lambda: alice.get("/api/todos"))
+    assert len(statements) == 1  # the todos themselves; nothing for the login
+    assert "user_session" not in statements[0]
+
+
+# --- Renewal -----------------------------------------------------------------------------
+
+
+@pytest.mark.lesson
+def test_a_live_sessions_token_is_renewed_after_it_expires(clock, app, alice):
+    old_token = access_token(alice)
+    clock.shift(TEN_MINUTES)
+    response = alice.get("/api/todos")
+    assert response.status_code == 200
+    new_token = set_cookies(response)["access_token"].value
+    assert new_token != old_token
+    assert claims_of(app, new_token)["exp"] == claims_of(app, old_token)["exp"] + 10 * 60
+    assert claims_of(app, new_token)["sid"] == claims_of(app, old_token)["sid"]
+    # The CSRF value stays, so the page's header still matches.
+    assert claims_of(app, new_token)["csrf"] == alice.get_cookie("csrf_token").value
+    assert alice.post("/api/todos", json={"title": "still here"}).status_code == 201
+
+
+def test_renewal_writes_when_the_session_was_last_seen(clock, alice):
+    first = alice.get("/api/sessions").get_json()[0]["last_seen"]
+    clock.shift(TEN_MINUTES + timedelta(seconds=5))
+    assert alice.get("/api/sessions").get_json()[0]["last_seen"] != first
+
+
+def test_a_renewed_token_never_outlives_its_session(clock, app, alice):
+    clock.shift(timedelta(days=7) - timedelta(minutes=3))
+    response = alice.get("/api/me")
+    assert response.status_code == 200
+    claims = claims_of(app, set_cookies(response)["access_token"].value)
+    assert claims["exp"] - claims["iat"] == 3 * 60
+    clock.shift(timedelta(minutes=3))
+    assert alice.get("/api/me").status_code == 401
+
+
+def test_a_session_ends_seven_days_after_login_however_busy(clock, alice):
+    for _ in range(7 * 24):
+        clock.shift(timedelta(hours=1) - timedelta(seconds=1))
+        assert alice.get("/api/me").status_code == 200
+    clock.shift(timedelta(hours=1))
+    assert alice.get("/api/me").status_code == 401
+
+
+def test_an_expired_token_of_an_ended_session_gets_401_and_the_cookies_cleared(clock, app, alice):
+    token = access_token(alice)
+    alice.post("/api/logout-all")
+    clock.shift(TEN_MINUTES)
+    response = with_token(app, token).get("/api/me")
+    assert response.status_code == 401
+    cookies = set_cookies(response)
+    assert cookies["access_token"]["max-age"] == cookies["csrf_token"]["max-age"] == "0"
+
+
+def test_logging_out_with_an_expired_token_renews_nothing(clock, alice):
+    clock.shift(TEN_MINUTES)
+    response = alice.post("/api/logout")
+    assert response.status_code == 204
+    assert set_cookies(response)["access_token"].value == ""
+    assert alice.get("/api/me").status_code == 401
+
+
+def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, live_server):
+    client = app.test_client()
+    log_in(client, "alice")
+    expired = access_token(client)
+    csrf = client.get_cookie("csrf_token").value
+    clock.shift(TEN_MINUTES + timedelta(seconds=1))
+
+    def request(number):
+        """Two tabs' worth of requests, all sent with the same expired token."""
+        req = urllib.request.Request(
+            f"{live_server}/api/todos",
+            data=json.dumps({"title": f"todo {number}"}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Cookie": f"access_token={expired}; csrf_token={csrf}",
+                "X-CSRF-Token": csrf,
+            },
+        )
+        with urllib.request.urlopen(req) as response:
+            results[number] = (response.status, response.headers.get_all("Set-Cookie"))
+
+    results = {}
+    start = threading.Barrier(12)
+
+    def run(number):
+        start.wait()
+        request(number)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in results.values()] == [201] * 12
+    assert all(
+        any(c.startswith("access_token=") for c in cookies) for _, cookies in results.values()
+    )
+    assert len(client.get("/api/todos").get_json()) == 12
+
+
+# --- Logout, with a bound ----------------------------------------------------------------
+
+
+@pytest.mark.lesson
+def test_a_token_copied_before_logout_works_at_most_ten_minutes_and_is_never_renewed(
+    clock, app, alice
+):
+    stolen = access_token(alice)
+    alice.post("/api/todos", json={"title": "my secret plan"})
+    assert alice.post("/api/logout").status_code == 204
+    thief = with_token(app, stolen)
+
+    clock.shift(TEN_MINUTES - timedelta(seconds=1))
+    # Still valid: a valid token is trusted without the database, so logout cannot reach it.
+    assert [t["title"] for t in thief.get("/api/todos").get_json()] == ["my secret plan"]
+    clock.shift(timedelta(seconds=1))
+    response = thief.get("/api/todos")
+    assert response.status_code == 401  # expired, and its session is gone: no renewal
+    assert "access_token=;" in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+@pytest.mark.lesson
+def test_logout_everywhere_reaches_every_device_within_ten_minutes(clock, app):
+    laptop, phone = app.test_client(), app.test_client()
+    log_in(laptop, "alice")
+    log_in(phone, "alice")
+    assert laptop.post("/api/logout-all").status_code == 204
+    assert laptop.get("/api/me").status_code == 401
+    clock.shift(TEN_MINUTES)
+    assert phone.get("/api/me").status_code == 401
+
+
+def test_revoking_a_session_ends_it_within_ten_minutes(clock, app):
+    laptop, phone = app.test_client(), app.test_client()
+    log_in(laptop, "alice")
+    log_in(phone, "alice")
+    phone_id = next(s["id"] for s in laptop.get("/api/sessions").get_json() if not s["current"])
+    assert laptop.delete(f"/api/sessions/{phone_id}").status_code == 204
+    clock.shift(TEN_MINUTES)
+    assert phone.get("/api/me").status_code == 401
+    assert laptop.get("/api/me").status_code == 200
+
+
+def test_someone_elses_session_is_not_found(app, alice):
+    bob = app.test_client()
+    log_in(bob, "bob")
+    bobs_id = bob.get("/api/sessions").get_json()[0]["id"]
+    assert alice.delete(f"/api/sessions/{bobs_id}").status_code == 404
+    assert [s["id"] for s in bob.get("/api/sessions").get_json()] == [bobs_id]
+
+
+def test_another_users_todo_is_not_found(app, alice):
+    bob = app.test_client()
+    log_in(bob, "bob")
+    todo_id = alice.post("/api/todos", json={"title": "alice's"}).get_json()["id"]
+    assert bob.patch(f"/api/todos/{todo_id}", json={"title": "bob's"}).status_code == 404
+    assert alice.get(f"/api/todos/{todo_id}").get_json()["title"] == "alice's"
+
+
+def test_a_change_without_the_csrf_header_is_403(alice):
+    del alice.environ_base["HTTP_X_CSRF_TOKEN"]
+    for method, url in [("POST", "/api/todos"), ("POST", "/api/logout-all")]:
+        assert alice.open(url, method=method, json={"title": "x"}).status_code == 403
+    assert alice.get("/api/me").status_code == 200
+
+
+# --- Forged tokens -----------------------------------------------------------------------
+
+
+def forged_tokens(app, alice):
+    claims = claims_of(app, access_token(alice))
+    key = app.config["SECRET_KEY"]
+    without_sid = {name: value for name, value in claims.items() if name != "sid"}
+    return {
+        "alg none": jwt.encode(claims, None, algorithm="none"),
+        "wrong key": jwt.encode(claims, "another key of 32 bytes or more!!"),
+        "HS512": jwt.encode(claims, key, algorithm="HS512"),
+        "no sid": jwt.encode(without_sid, key),
+        "another session": jwt.encode({**claims, "sid": "no-such-session"}, key),
+        "garbage": "not.a.token",
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["alg none", "wrong key", "HS512", "no sid", "another session", "garbage"]
+)
+def test_forged_tokens_are_refused_valid_or_expired(clock, app, alice, name):
+    forged = forged_tokens(app, alice)[name]
+    if name == "another session":  # genuine, so it works until it needs its session
+        clock.shift(TEN_MINUTES)
+    assert with_token(app, forged).get("/api/me").status_code == 401
+
+
+def test_a_token_cannot_renew_into_another_users_session(clock, app, alice):
+    bob = app.test_client()
+    log_in(bob, "bob")
+    bobs_sid = claims_of(app, access_token(bob))["sid"]
+    claims = {**claims_of(app, access_token(alice)), "sid": bobs_sid}
+    token = jwt.encode(claims, app.config["SECRET_KEY"])
+    clock.shift(TEN_MINUTES)
+    assert with_token(app, token).get("/api/me").status_code == 401
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+def test_an_expiring_token_is_invisible_on_the_page(clock, page):
+    page.goto("/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#username")).to_have_text("alice")
+    first_token = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+
+    clock.shift(timedelta(minutes=11))
+    page.get_by_label("New todo").fill("after the token expired")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#todos .title")).to_have_text(["after the token expired"])
+    renewed = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+    assert renewed != first_token
+    assert "access_token" not in page.evaluate("document.cookie")
+
+
+def test_the_page_lists_sessions_and_logs_out_everywhere(page):
+    page.goto("/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#sessions li")).to_have_count(1)
+    page.get_by_role("button", name="Log out everywhere").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()

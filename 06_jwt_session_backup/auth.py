@@ -188,9 +188,8 @@ def login():
     if user is None:
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
-    return hand_out_token(
-        start_session(user), secrets.token_urlsafe(32), make_response(user.to_dict())
-    )
+    response = make_response(user.to_dict())
+    return hand_out_token(start_session(user), secrets.token_urlsafe(32), response)
 
 
 @bp.get("/me")

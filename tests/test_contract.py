@@ -6,10 +6,12 @@ A new stage is covered the day its folder appears.
 import importlib
 import itertools
 import json
+import os
 import re
 
 import pytest
 from conftest import STAGES, log_in
+from flask import Flask
 
 pytestmark = pytest.mark.parametrize("stage_name", STAGES)
 
@@ -93,9 +95,12 @@ def test_stage_imports_and_has_an_app_factory(stage_name):
 
 
 def test_app_starts_with_its_defaults(stage_name, tmp_path, monkeypatch):
-    """create_app() with no test config (as `flask --app NAME run` calls it)."""
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite'}")
-    monkeypatch.setenv("FLASK_TODO_FILE", str(tmp_path / "todos.txt"))
+    """create_app() with no test config, as `flask --app NAME run` calls it. (Its
+    instance/ folder, where the data goes, is moved to a temporary one.)"""
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda app: str(tmp_path))
+    for name in list(os.environ):
+        if name.startswith("FLASK_"):
+            monkeypatch.delenv(name)
     app = importlib.import_module(stage_name).create_app()
     assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
     assert app.test_client().get("/").status_code == 200

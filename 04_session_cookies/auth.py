@@ -47,10 +47,12 @@ def start_session(user: User, response):
 
 
 def end_sessions_response():
-    """An empty 204 response that removes both cookies from the browser."""
+    """An empty 204 response that removes both cookies from the browser, with the flags
+    they were set with (some clients keep a cookie otherwise)."""
     response = make_response("", 204)
-    for name in ("session_id", "csrf_token"):
-        response.delete_cookie(name, samesite="Lax")
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.delete_cookie("session_id", httponly=True, samesite="Lax", secure=secure)
+    response.delete_cookie("csrf_token", samesite="Lax", secure=secure)
     return response
 
 

@@ -1,7 +1,8 @@
 import functools
 import hmac
+import re
 import secrets
-import time
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError
@@ -10,21 +11,27 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import tokens
 from .db import db
 from .errors import json_object, password_field, username_field
-from .models import User
+from .models import User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+USER_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
 def secret_key() -> bytes:
-    return current_app.config["SECRET_KEY"].encode()
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def unix_time(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
 
 
 def hand_out_token(user: User, response):
     """Sign a token for USER and hand it to the browser as two cookies. The server keeps
     nothing: the token itself says who the user is and until when."""
-    now = int(time.time())
+    now = unix_time(utcnow())
     lifetime = current_app.config["TOKEN_LIFETIME"]
     claims = {
         "sub": str(user.id),
@@ -48,10 +55,15 @@ def hand_out_token(user: User, response):
 def claims_from_request() -> dict | None:
     """The claims of the request's access_token cookie, if we signed it and it is not
     expired. No database: the signature is the proof."""
+    token = request.cookies.get("access_token", "")
     try:
-        return tokens.decode(request.cookies.get("access_token", ""), secret_key())
+        claims = tokens.decode(token, secret_key(), now=unix_time(utcnow()))
     except tokens.InvalidTokenError:
         return None
+    # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.
+    if not USER_ID.fullmatch(claims.get("sub", "")) or not isinstance(claims.get("csrf"), str):
+        return None
+    return claims
 
 
 def check_csrf(csrf_token: str):
@@ -137,6 +149,8 @@ def logout():
     """Ask the browser to forget the token. The token itself stays valid until it
     expires: the server keeps no list of tokens, so it has nothing to delete."""
     response = make_response("", 204)
-    for name in ("access_token", "csrf_token"):
-        response.delete_cookie(name, samesite="Lax")
+    # With the flags they were set with: some clients keep a cookie otherwise.
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.delete_cookie("access_token", httponly=True, samesite="Lax", secure=secure)
+    response.delete_cookie("csrf_token", samesite="Lax", secure=secure)
     return response

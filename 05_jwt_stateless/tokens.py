@@ -42,7 +42,7 @@ def b64url_decode(text: str) -> bytes:
 
 def json_part(text: str) -> dict:
     try:
-        value = json.loads(b64url_decode(text))
+        value = json.loads(b64url_decode(text).decode("utf-8"))  # JWT is UTF-8, nothing else
     except (ValueError, RecursionError) as error:
         raise InvalidTokenError("not JSON") from error
     if not isinstance(value, dict):
@@ -65,12 +65,15 @@ def decode(token: str, key: bytes, now: float | None = None) -> dict:
     """The claims of TOKEN, when KEY signed it and its `exp` is after NOW (default: the
     current time, in seconds since 1970). Raises InvalidTokenError otherwise."""
     parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidTokenError("a JWT has three parts")
+    if len(parts) != 3 or not all(BASE64URL.fullmatch(part) for part in parts):
+        raise InvalidTokenError("a JWT is three base64url parts")
     header, payload, signature_text = parts
+    header_fields = json_part(header)
     # The algorithm is ours to choose, not the token's: "none" or any other is refused.
-    if json_part(header).get("alg") != "HS256":
+    if header_fields.get("alg") != "HS256":
         raise InvalidTokenError("alg must be HS256")
+    if "crit" in header_fields:  # extensions the token says we must understand: we don't
+        raise InvalidTokenError("no critical extensions are supported")
     expected = signature(f"{header}.{payload}", key)
     if not hmac.compare_digest(b64url_decode(signature_text), expected):  # constant time
         raise InvalidTokenError("wrong signature")

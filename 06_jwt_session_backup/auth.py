@@ -19,7 +19,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def secret_key() -> bytes:
-    return current_app.config["SECRET_KEY"].encode()
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    return str(current_app.config["SECRET_KEY"]).encode()
 
 
 def unix_time(moment: datetime) -> int:
@@ -69,8 +70,10 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
 
 
 def clear_token_cookies(response):
-    for name in ("access_token", "csrf_token"):
-        response.delete_cookie(name, samesite="Lax")
+    # With the flags they were set with: some clients keep a cookie otherwise.
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.delete_cookie("access_token", httponly=True, samesite="Lax", secure=secure)
+    response.delete_cookie("csrf_token", samesite="Lax", secure=secure)
     return response
 
 

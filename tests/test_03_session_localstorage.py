@@ -109,6 +109,17 @@ def test_bad_credentials_input_gets_a_400_and_creates_nothing(client, route, bod
     assert register(client, "alice").status_code == 201  # the name was not taken
 
 
+def test_an_unknown_user_costs_a_password_check_too(stage, client, monkeypatch):
+    """So that a login for an unknown user takes as long as a wrong password."""
+    checks = []
+    real_check = stage.auth.check_password_hash
+    monkeypatch.setattr(
+        stage.auth, "check_password_hash", lambda *args: checks.append(args) or real_check(*args)
+    )
+    assert login(client, "nobody").status_code == 401
+    assert len(checks) == 1
+
+
 def test_a_password_keeps_its_spaces(client):
     register(client, "alice", "  spaces count  ")
     assert login(client, "alice", "  spaces count  ").status_code == 200

@@ -276,6 +276,7 @@ def test_last_seen_is_written_at_most_once_a_minute(clock, app, alice):
     assert alice.get("/api/sessions").get_json()[0]["last_seen"] != first
 
 
+@pytest.mark.lesson
 def test_an_authenticated_read_costs_one_query(app, alice):
     statements = count_queries(app, lambda: alice.get("/api/me"))
     assert len(statements) == 1, statements
@@ -371,3 +372,42 @@ def test_odd_session_ids_are_not_found(alice, public_id):
     assert response.status_code == 404
     assert response.is_json
     assert len(alice.get("/api/sessions").get_json()) == 1
+
+
+def test_session_and_csrf_tokens_are_long_random_strings(alice):
+    session_id = alice.get_cookie("session_id").value
+    csrf_token = alice.get_cookie("csrf_token").value
+    assert len(session_id) >= 43 and len(csrf_token) >= 43  # token_urlsafe(32): 256 bits
+    assert session_id != csrf_token
+
+
+def test_the_session_lifetime_is_a_setting(clock, stage, app_config):
+    app = stage.create_app({**app_config, "SESSION_LIFETIME": 60})
+    client = app.test_client()
+    log_in(client, "alice")
+    clock.shift(timedelta(seconds=59))
+    assert client.get("/api/me").status_code == 200
+    clock.shift(timedelta(seconds=1))
+    assert client.get("/api/me").status_code == 401
+
+
+def test_expired_sessions_are_not_listed(clock, app):
+    phone, laptop = app.test_client(), app.test_client()
+    log_in(phone, "alice")
+    clock.shift(timedelta(days=6))
+    log_in(laptop, "alice")
+    clock.shift(timedelta(days=1))
+    assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
+
+
+def test_a_long_user_agent_is_cut_to_200_characters(app):
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "x" * 1000
+    log_in(client, "alice")
+    assert client.get("/api/sessions").get_json()[0]["user_agent"] == "x" * 200
+
+
+def test_logout_removes_the_cookies_with_the_flags_they_were_set_with(alice):
+    cookies = set_cookies(alice.post("/api/logout"))
+    assert cookies["session_id"]["httponly"] is True
+    assert cookies["csrf_token"]["httponly"] == ""

@@ -269,24 +269,31 @@ def forged_tokens(app, alice):
     claims = claims_of(app, access_token(alice))
     key = app.config["SECRET_KEY"]
     without_sid = {name: value for name, value in claims.items() if name != "sid"}
+    without_csrf = {name: value for name, value in claims.items() if name != "csrf"}
     return {
         "alg none": jwt.encode(claims, None, algorithm="none"),
         "wrong key": jwt.encode(claims, "another key of 32 bytes or more!!"),
         "HS512": jwt.encode(claims, key, algorithm="HS512"),
         "no sid": jwt.encode(without_sid, key),
+        "no csrf": jwt.encode(without_csrf, key),
+        "sub not a user id": jwt.encode({**claims, "sub": "abc"}, key),
         "another session": jwt.encode({**claims, "sid": "no-such-session"}, key),
         "garbage": "not.a.token",
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["alg none", "wrong key", "HS512", "no sid", "another session", "garbage"]
-)
+    "name",
+    ["alg none", "wrong key", "HS512", "no sid", "no csrf", "sub not a user id", "another session",
+     "garbage"],
+)  # fmt: skip
 def test_forged_tokens_are_refused_valid_or_expired(clock, app, alice, name):
     forged = forged_tokens(app, alice)[name]
     if name == "another session":  # genuine, so it works until it needs its session
         clock.shift(TEN_MINUTES)
-    assert with_token(app, forged).get("/api/me").status_code == 401
+    thief = with_token(app, forged)
+    assert thief.get("/api/me").status_code == 401
+    assert thief.post("/api/todos", json={"title": "x"}).status_code == 401
 
 
 def test_a_token_cannot_renew_into_another_users_session(clock, app, alice):

@@ -156,3 +156,12 @@ def test_bodies_over_64_kib_get_413(app):
             )
             assert response.status_code == 413, (method, url)
             assert response.is_json
+
+
+def test_logging_out_is_a_post(app, client):
+    """A GET that changes state can be triggered by an image tag on any site."""
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    for route in sorted({"/api/logout", "/api/logout-all"} & routes):
+        response = client.get(route)
+        assert response.status_code == 405, route
+        assert response.is_json

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from sqlalchemy import MetaData, create_engine
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,33 @@ def app_config(tmp_path):
 
 @pytest.fixture
 def app(stage, app_config):
-    return stage.create_app(app_config)
+    app = stage.create_app(app_config)
+    yield app
+    if "sqlalchemy" in app.extensions:  # close its database connections
+        with app.app_context():
+            for engine in app.extensions["sqlalchemy"].engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
+def postgresql_url():
+    """A PostgreSQL database that tests may empty at will, named by $TEST_POSTGRESQL_URL
+    (.ci/run sets it). Without it, PostgreSQL tests skip and say why."""
+    url = os.environ.get("TEST_POSTGRESQL_URL")
+    if not url:
+        pytest.skip("PostgreSQL: set TEST_POSTGRESQL_URL=postgresql+psycopg://user:pw@host/db")
+    return url
+
+
+def empty_database(url):
+    """Drop every table of the database at URL."""
+    engine = create_engine(url)
+    try:
+        tables = MetaData()
+        tables.reflect(engine)
+        tables.drop_all(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

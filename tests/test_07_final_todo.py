@@ -1,0 +1,434 @@
+"""Stage 07's back end: what production adds to 06, and the attacks of 03-06 failing.
+Every test here runs twice: on SQLite and on PostgreSQL. The pages are tested in a real
+browser in test_07_final_todo_browser.py."""
+
+import http.cookiejar
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import jwt
+import pytest
+from conftest import CHEAP_HASH_METHOD, ROOT, TEST_PASSWORD, empty_database, log_in
+from sqlalchemy import event, text
+
+STAGE = "07_final_todo"
+TEN_MINUTES = timedelta(minutes=10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    url = request.getfixturevalue("postgresql_url")
+    empty_database(url)
+    return url
+
+
+@pytest.fixture
+def app_config(app_config, database_url):
+    return {**app_config, "SQLALCHEMY_DATABASE_URI": database_url}
+
+
+@pytest.fixture
+def alice(app):
+    client = app.test_client()
+    log_in(client, "alice")
+    return client
+
+
+def login(client, username="alice", password=TEST_PASSWORD, address="127.0.0.1"):
+    return client.post(
+        "/api/login",
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def set_cookies(response):
+    cookies = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        cookies.load(header)
+    return cookies
+
+
+def sql_statements(app, request):
+    statements = []
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return statements
+
+
+# --- A secret key that is kept, never a default -------------------------------------------
+
+
+def test_without_a_configured_key_one_is_made_once_into_instance(stage, tmp_path):
+    first = stage.security.development_secret_key(str(tmp_path / "instance"))
+    again = stage.security.development_secret_key(str(tmp_path / "instance"))
+    assert first == again
+    assert len(first) >= 43
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def make_key(instance_path, results):
+    module = __import__(f"{STAGE}.security", fromlist=["security"])
+    results.put(module.development_secret_key(instance_path))
+
+
+def test_worker_processes_starting_at_once_agree_on_one_key(tmp_path):
+    instance = str(tmp_path / "instance")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=make_key, args=(instance, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    keys = {results.get(timeout=30) for _ in workers}
+    for worker in workers:
+        worker.join()
+    assert len(keys) == 1
+    assert os.listdir(instance) == ["secret_key"]
+
+
+def test_a_configured_key_wins(stage, app_config, tmp_path):
+    app_config = {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'key.sqlite'}"}
+    app = stage.create_app({**app_config, "SECRET_KEY": "from the environment, 32 bytes++"})
+    assert app.config["SECRET_KEY"] == "from the environment, 32 bytes++"
+
+
+# --- Security headers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/app", "/api/todos", "/api/nope", "/static/style.css"])
+def test_every_response_carries_the_security_headers(client, path):
+    with client.get(path) as response:
+        headers = response.headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_api_answers_are_never_cached(alice):
+    assert alice.get("/api/todos").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/app", "/account"])
+def test_every_page_is_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+
+
+# --- Login throttling --------------------------------------------------------------------
+
+
+def test_five_failures_for_a_username_make_logins_wait(client):
+    log_in(client, "alice")
+    for _ in range(5):
+        assert login(client, password="wrong password").status_code == 401
+    response = login(client)  # even the right password must wait
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json() == {"error": "too many failed logins: try again in 30 s"}
+
+
+def test_the_wait_doubles_with_each_further_failure_and_ends(clock, client):
+    for _ in range(5):
+        login(client, "alice", "wrong password")
+    waits = []
+    for _ in range(3):
+        waits.append(int(login(client, "alice").headers["Retry-After"]))
+        clock.shift(timedelta(seconds=waits[-1]))
+        assert login(client, "alice", "wrong password").status_code == 401
+    assert waits == [30, 60, 120]
+
+
+def test_a_wait_is_at_most_fifteen_minutes(clock, client):
+    for _ in range(5):
+        login(client, "alice", "wrong password")
+    for _ in range(10):  # wait each time as told, then fail again
+        clock.shift(timedelta(seconds=int(login(client).headers["Retry-After"])))
+        assert login(client, "alice", "wrong password").status_code == 401
+    assert login(client).headers["Retry-After"] == str(15 * 60)
+
+
+def test_unknown_usernames_are_throttled_alike(client):
+    for _ in range(5):
+        login(client, "nobody", "wrong password")
+    assert login(client, "nobody").status_code == 429
+
+
+def test_a_success_resets_the_usernames_count(client):
+    log_in(client, "alice")
+    for _ in range(4):
+        login(client, password="wrong password")
+    assert login(client).status_code == 200
+    for _ in range(4):
+        assert login(client, password="wrong password").status_code == 401
+
+
+def test_twenty_failures_from_one_address_make_it_wait(client):
+    log_in(client, "alice")
+    for number in range(20):
+        login(client, f"user{number}", "wrong password", address="203.0.113.9")
+    assert login(client, address="203.0.113.9").status_code == 429
+    assert login(client, address="198.51.100.1").status_code == 200
+
+
+def test_an_hour_without_failures_forgets_them(clock, client):
+    log_in(client, "alice")
+    for _ in range(5):
+        login(client, password="wrong password")
+    clock.shift(timedelta(hours=1, seconds=1))
+    assert login(client).status_code == 200
+
+
+def test_failures_are_counted_in_the_database(stage, app, client):
+    for _ in range(3):
+        login(client, "alice", "wrong password")
+    with app.app_context():
+        db = stage.db.db
+        rows = db.session.execute(db.select(stage.models.LoginFailures)).scalars().all()
+        assert {row.key: row.count for row in rows} == {
+            "username:alice": 3,
+            "address:127.0.0.1": 3,
+        }
+
+
+# --- Changing the password ---------------------------------------------------------------
+
+
+def change_password(client, current=TEST_PASSWORD, new="a brand new password"):
+    return client.post("/api/password", json={"current_password": current, "new_password": new})
+
+
+def test_changing_the_password_ends_every_other_session(clock, app):
+    laptop, phone = app.test_client(), app.test_client()
+    log_in(laptop, "alice")
+    log_in(phone, "alice")
+    assert change_password(laptop).status_code == 204
+    assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
+    clock.shift(TEN_MINUTES)
+    assert phone.get("/api/me").status_code == 401
+    assert laptop.get("/api/me").status_code == 200
+    assert login(app.test_client(), password=TEST_PASSWORD).status_code == 401
+    assert login(app.test_client(), password="a brand new password").status_code == 200
+
+
+def test_a_wrong_current_password_changes_nothing(app, alice):
+    response = change_password(alice, current="not my password")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "current_password: wrong password"}
+    assert login(app.test_client()).status_code == 200
+
+
+def test_guessing_the_current_password_is_throttled(alice):
+    for _ in range(5):
+        change_password(alice, current="not my password")
+    assert change_password(alice).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"current_password": TEST_PASSWORD}, "new_password: required"),
+        ({"current_password": TEST_PASSWORD, "new_password": "short"}, "new_password: must be"),
+        ({"new_password": "a brand new password"}, "current_password: required"),
+    ],
+)
+def test_bad_password_changes_get_a_400(alice, body, error):
+    response = alice.post("/api/password", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"].startswith(error)
+
+
+def test_changing_the_password_needs_the_csrf_header(alice):
+    del alice.environ_base["HTTP_X_CSRF_TOKEN"]
+    assert change_password(alice).status_code == 403
+
+
+# --- The attacks of stages 03 to 06, failing here ------------------------------------------
+
+
+@pytest.mark.lesson
+def test_a_database_dump_holds_no_usable_session_token(stage, app, alice):
+    alice.post("/api/todos", json={"title": "my secret plan"})
+    with app.app_context():
+        db = stage.db.db
+        dump = [
+            value
+            for table in db.metadata.sorted_tables
+            for row in db.session.execute(table.select())
+            for value in row
+            if isinstance(value, str)
+        ]
+    assert dump, "the dump is not empty"
+    for value in dump:
+        thief = app.test_client()
+        thief.set_cookie("access_token", value)
+        thief.set_cookie("session_id", value)
+        response = thief.get("/api/todos", headers={"Authorization": f"Bearer {value}"})
+        assert response.status_code == 401, value
+
+
+@pytest.mark.lesson
+def test_a_change_without_the_csrf_header_is_refused(alice):
+    del alice.environ_base["HTTP_X_CSRF_TOKEN"]
+    assert alice.post("/api/todos", json={"title": "pwned"}).status_code == 403
+    assert alice.get("/api/todos").get_json() == []
+
+
+@pytest.mark.lesson
+def test_a_revoked_session_ends_within_the_token_lifetime(clock, app, alice):
+    stolen = alice.get_cookie("access_token").value
+    alice.post("/api/logout-all")
+    thief = app.test_client()
+    thief.set_cookie("access_token", stolen)
+    clock.shift(TEN_MINUTES)
+    assert thief.get("/api/todos").status_code == 401
+
+
+@pytest.mark.lesson
+def test_forged_tokens_are_refused(app, alice):
+    claims = jwt.decode(
+        alice.get_cookie("access_token").value, app.config["SECRET_KEY"], algorithms=["HS256"]
+    )
+    for forged in [
+        jwt.encode({**claims, "sub": "2"}, "a guessed key that is 32 bytes long"),
+        jwt.encode({**claims, "sub": "2"}, None, algorithm="none"),
+    ]:
+        thief = app.test_client()
+        thief.set_cookie("access_token", forged)
+        assert thief.get("/api/todos").status_code == 401
+
+
+@pytest.mark.lesson
+def test_a_valid_token_costs_no_database_query(app, alice):
+    statements = sql_statements(app, lambda: alice.get("/api/todos"))
+    assert len(statements) == 1
+    assert "user_session" not in statements[0]
+
+
+# --- Running for real: gunicorn with several workers ----------------------------------------
+
+
+@pytest.fixture
+def gunicorn(database_url, tmp_path):
+    """Stage 07 under gunicorn with two worker processes, as the README runs it."""
+    if database_url.startswith("postgresql"):
+        empty_database(database_url)
+    secret_key = "a key for the gunicorn test, 32 bytes or more"
+    env = {
+        **os.environ,
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+        "FLASK_SECRET_KEY": secret_key,
+        "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", f"{STAGE}:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = []
+    for line in server.stderr:  # gunicorn logs where it listens once the socket is open
+        log.append(line)
+        if match := re.search(r"Listening at: (http://\S+)", line):
+            break
+    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
+    assert match, "".join(log)
+    yield match.group(1), secret_key, log
+    server.terminate()
+    server.wait(timeout=10)
+    server.stderr.close()
+
+
+class Browser:
+    """A plain HTTP client with a cookie jar that sends the CSRF header, as the page does."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name):
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def request(self, method, path, body=None, headers=None):
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        if self.cookie("csrf_token"):
+            headers["X-CSRF-Token"] = self.cookie("csrf_token")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data, headers, method=method)
+        try:
+            with self.opener.open(request) as response:
+                raw = response.read()
+                return response.status, response.headers, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.headers, json.loads(error.read())
+
+
+def test_under_gunicorn_with_two_workers_login_renewal_and_todos_work(gunicorn):
+    base_url, secret_key, log = gunicorn
+    user = Browser(base_url)
+    credentials = {"username": "alice", "password": TEST_PASSWORD}
+    assert user.request("POST", "/api/register", credentials)[0] == 201
+    assert user.request("POST", "/api/login", credentials)[0] == 200
+    for number in range(10):  # spread over both workers
+        assert user.request("POST", "/api/todos", {"title": f"todo {number}"})[0] == 201
+    status, _, todos = user.request("GET", "/api/todos")
+    assert status == 200 and len(todos) == 10
+    todo_id = todos[0]["id"]
+    assert user.request("PATCH", f"/api/todos/{todo_id}", {"done": True})[2]["done"] is True
+    assert user.request("DELETE", f"/api/todos/{todo_id}")[0] == 204
+
+    # Renewal: the same token, as if ten minutes had passed (signed with the known key).
+    claims = jwt.decode(user.cookie("access_token"), secret_key, algorithms=["HS256"])
+    now = int(time.time())
+    expired = jwt.encode({**claims, "iat": now - 700, "exp": now - 100}, secret_key)
+    status, headers, _ = user.request(
+        "GET", "/api/todos", headers={"Cookie": f"access_token={expired}"}
+    )
+    assert status == 200
+    assert any(c.startswith("access_token=") for c in headers.get_all("Set-Cookie"))
+
+    assert user.request("POST", "/api/logout")[0] == 204
+    assert user.request("GET", "/api/todos")[0] == 401
+    assert sum("Booting worker" in line for line in log) == 2
+
+
+def test_under_gunicorn_throttling_holds_across_workers(gunicorn):
+    base_url, _, _ = gunicorn
+    wrong = {"username": "alice", "password": "wrong password"}
+    statuses = [Browser(base_url).request("POST", "/api/login", wrong)[0] for _ in range(8)]
+    assert statuses == [401] * 5 + [429] * 3
+
+
+def test_the_database_is_what_the_config_names(stage, app, database_url):
+    with app.app_context():
+        engine = stage.db.db.engine
+        assert engine.url.render_as_string(hide_password=False) == database_url
+        with engine.connect() as connection:
+            assert connection.execute(text("select 1")).scalar() == 1

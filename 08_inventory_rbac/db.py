@@ -1,0 +1,38 @@
+import sqlite3
+
+import click
+from flask.cli import with_appcontext
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def init_app(app):
+    db.init_app(app)
+    app.cli.add_command(init_db_command)
+    with app.app_context():
+        event.listen(db.engine, "connect", enforce_foreign_keys)
+        db.create_all()  # the database is created on first start
+
+
+def enforce_foreign_keys(connection, record):
+    # SQLite checks foreign keys only when asked, per connection (PostgreSQL always does):
+    # an order can then never point at a deleted product.
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA foreign_keys = ON")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Delete all data and create empty tables."""
+    db.drop_all()
+    db.create_all()
+    click.echo("Initialized the database.")

@@ -1,0 +1,53 @@
+import os
+import secrets
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        # Scripts only from files of this site: no inline scripts and no eval, so text
+        # that sneaks into a page can never run as code.
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",  # no other site may show these pages in a frame
+    ]
+)
+
+
+def init_app(app):
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+    app.after_request(add_security_headers)
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A key made on the first start into instance/secret_key and read back ever after,
+    so that tokens survive restarts and every worker process signs with the same key.
+    In production, set FLASK_SECRET_KEY instead."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}"
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(32))
+        try:
+            os.link(temporary, path)  # fails if another worker got there first: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            os.remove(temporary)
+    with open(path) as file:
+        return file.read().strip()
+
+
+def add_security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"  # a file is what its type says
+    response.headers["Referrer-Policy"] = "same-origin"  # other sites learn no URLs of ours
+    if response.mimetype == "application/json":
+        response.headers["Cache-Control"] = "no-store"  # no user's data in a shared cache
+    return response

@@ -45,12 +45,13 @@ def take_stock(product_id: int, quantity: int) -> int | None:
 
 
 def short_of(product_id: int, wanted: int):
-    """Abort with what is missing: 404 for no such product, else 409 and what is left."""
+    """Abort with what is missing: 400 for no such product, else 409 and what is left."""
     db.session.rollback()  # give back what this order took so far
-    product = db.get_or_404(Product, product_id, description=f"no product with id {product_id}")
-    abort(
-        409, f"not enough {product.sku} ({product.name}): {product.quantity} left, {wanted} wanted"
-    )
+    product = db.session.get(Product, product_id)
+    if product is None:
+        abort(400, f"items: no product with id {product_id}")
+    left = f"{product.quantity} left, {wanted} wanted"
+    abort(409, f"not enough {product.sku} ({product.name}): {left}")
 
 
 def set_status(order_id: int, new_status: str) -> Order:

@@ -8,7 +8,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
-@bp.get("/<any(login, products, orders, users, account):page>")
+@bp.get("/<any(login,products,orders,users,account):page>")
 @public
 def app_page(page=None):
     """Every page is the one page that Vite built from frontend/ into static/dist/; the

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -19,7 +20,7 @@ def init_app(app):
     app.cli.add_command(init_db_command)
     with app.app_context():
         event.listen(db.engine, "connect", enforce_foreign_keys)
-        db.create_all()  # the database is created on first start
+        create_tables()  # the database is created on first start
 
 
 def enforce_foreign_keys(connection, record):
@@ -27,6 +28,18 @@ def enforce_foreign_keys(connection, record):
     # an order can then never point at a deleted product.
     if isinstance(connection, sqlite3.Connection):
         connection.execute("PRAGMA foreign_keys = ON")
+
+
+def create_tables():
+    # Worker processes (gunicorn -w 4) start at once and may race to create the same
+    # table: the loser tries again, and finds it made. Three tries are plenty.
+    for attempt in range(3):
+        try:
+            db.create_all()
+            return
+        except DatabaseError:
+            if attempt == 2:
+                raise
 
 
 @click.command("init-db")

@@ -8,6 +8,8 @@ import importlib
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -157,6 +159,56 @@ def live_server(app):
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def gunicorn_server(stage_name):
+    """Start the stage under gunicorn with two worker processes, as its README runs it:
+    `server = gunicorn_server(database_url)`, then `server.url`. Stopped after the test,
+    which fails if a worker process crashed."""
+    servers = []
+
+    def start(database_url):
+        server = GunicornServer(stage_name, database_url)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+        assert not any("Exception in worker" in line for line in server.log), "".join(server.log)
+
+
+class GunicornServer:
+    secret_key = "a key for the gunicorn tests, 32 bytes or more"
+
+    def __init__(self, stage_name, database_url):
+        env = {
+            **os.environ,
+            "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+            "FLASK_SECRET_KEY": self.secret_key,
+            "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
+        }
+        command = ["-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", f"{stage_name}:create_app()"]
+        self.process = subprocess.Popen(
+            [sys.executable, *command], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
+        self.log = []
+        for line in self.process.stderr:  # it says where it listens once the socket is open
+            self.log.append(line)
+            if match := re.search(r"Listening at: (http://\S+)", line):
+                break
+        else:
+            raise RuntimeError("gunicorn did not start:\n" + "".join(self.log))
+        self.url = match.group(1)
+        self.reader = threading.Thread(target=lambda: self.log.extend(self.process.stderr))
+        self.reader.start()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.reader.join()
+        self.process.stderr.close()
 
 
 def chromium_path():

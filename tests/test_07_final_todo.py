@@ -6,10 +6,6 @@ import http.cookiejar
 import json
 import multiprocessing
 import os
-import re
-import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +14,7 @@ from http.cookies import SimpleCookie
 
 import jwt
 import pytest
-from conftest import CHEAP_HASH_METHOD, ROOT, TEST_PASSWORD, empty_database, log_in
+from conftest import TEST_PASSWORD, empty_database, log_in
 from sqlalchemy import event, text
 
 STAGE = "07_final_todo"
@@ -333,35 +329,8 @@ def test_a_valid_token_costs_no_database_query(app, alice):
 
 
 @pytest.fixture
-def gunicorn(database_url, tmp_path):
-    """Stage 07 under gunicorn with two worker processes, as the README runs it."""
-    if database_url.startswith("postgresql"):
-        empty_database(database_url)
-    secret_key = "a key for the gunicorn test, 32 bytes or more"
-    env = {
-        **os.environ,
-        "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
-        "FLASK_SECRET_KEY": secret_key,
-        "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", f"{STAGE}:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    log = []
-    for line in server.stderr:  # gunicorn logs where it listens once the socket is open
-        log.append(line)
-        if match := re.search(r"Listening at: (http://\S+)", line):
-            break
-    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
-    assert match, "".join(log)
-    yield match.group(1), secret_key, log
-    server.terminate()
-    server.wait(timeout=10)
-    server.stderr.close()
+def gunicorn(gunicorn_server, database_url):
+    return gunicorn_server(database_url)
 
 
 class Browser:
@@ -391,7 +360,7 @@ class Browser:
 
 
 def test_under_gunicorn_with_two_workers_login_renewal_and_todos_work(gunicorn):
-    base_url, secret_key, log = gunicorn
+    base_url, secret_key, log = gunicorn.url, gunicorn.secret_key, gunicorn.log
     user = Browser(base_url)
     credentials = {"username": "alice", "password": TEST_PASSWORD}
     assert user.request("POST", "/api/register", credentials)[0] == 201
@@ -420,7 +389,7 @@ def test_under_gunicorn_with_two_workers_login_renewal_and_todos_work(gunicorn):
 
 
 def test_under_gunicorn_throttling_holds_across_workers(gunicorn):
-    base_url, _, _ = gunicorn
+    base_url = gunicorn.url
     wrong = {"username": "alice", "password": "wrong password"}
     statuses = [Browser(base_url).request("POST", "/api/login", wrong)[0] for _ in range(8)]
     assert statuses == [401] * 5 + [429] * 3

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+import jwt
 import pytest
 from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
 from sqlalchemy import event
@@ -636,3 +637,55 @@ def test_the_last_admin_rule_reads_the_database_not_what_the_request_saw(stage, 
             stage.users.change_role_or_active(ada, "viewer", True)
         db.session.rollback()
         assert db.session.get(users, 1).role == "admin"
+
+
+def test_under_gunicorn_with_two_workers_twenty_orders_for_five_units_make_five(
+    app, gunicorn_server, database_url
+):
+    """The same race across two worker processes: the database, not Python, decides."""
+    product = add_product(client_as(app, "admin"), quantity=5)
+    managers = [client_as(app, "manager") for _ in range(20)]
+    with app.app_context():  # the server process reads the same database
+        app.extensions["sqlalchemy"].engine.dispose()
+    server = gunicorn_server(database_url)
+    tokens = [
+        (m, jwt.encode(claims_of(m, app), server.secret_key), m.get_cookie("csrf_token").value)
+        for m in managers
+    ]
+    start = threading.Barrier(20)
+    statuses = []
+
+    def place_order(token, csrf):
+        start.wait()
+        request = urllib.request.Request(
+            f"{server.url}/api/orders",
+            data=json.dumps(
+                {"customer": "Grace", "items": [{"product_id": product["id"], "quantity": 1}]}
+            ).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Cookie": f"access_token={token}; csrf_token={csrf}",
+                "X-CSRF-Token": csrf,
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            with error:
+                statuses.append(error.code)
+
+    threads = [threading.Thread(target=place_order, args=(t, c)) for _, t, c in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] * 5 + [409] * 15
+    assert stock(managers[0], product["id"]) == 0
+
+
+def claims_of(client, app):
+    """The claims of the client's token, to sign them again with another server's key."""
+    token = client.get_cookie("access_token").value
+    return jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"])

@@ -28,11 +28,12 @@ def sku_field(body: dict) -> str:
 
 def save(product: Product):
     """Commit, or 409 when another product has this SKU (even when two saves race)."""
+    sku = product.sku  # as asked for: the rollback below puts back the stored one
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        abort(409, f"sku: {product.sku} is taken by another product")
+        abort(409, f"sku: {sku} is taken by another product")
 
 
 @bp.get("/products")

@@ -82,6 +82,13 @@ def postgresql_url():
     url = os.environ.get("TEST_POSTGRESQL_URL")
     if not url:
         pytest.skip("PostgreSQL: set TEST_POSTGRESQL_URL=postgresql+psycopg://user:pw@host/db")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # tests run in parallel (pytest -n): each worker in a schema of its own
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {worker}")
+        engine.dispose()
+        url += f"{'&' if '?' in url else '?'}options=-csearch_path%3D{worker}"
     return url
 
 

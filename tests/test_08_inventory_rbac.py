@@ -402,7 +402,9 @@ def test_skus_are_unique_whatever_the_case(admin):
     assert response.status_code == 409
     assert response.get_json() == {"error": "sku: MUG-01 is taken by another product"}
     other = add_product(admin, sku="LAMP-01")
-    assert admin.patch(f"/api/products/{other['id']}", json={"sku": "MUG-01"}).status_code == 409
+    response = admin.patch(f"/api/products/{other['id']}", json={"sku": "mug-01"})
+    assert response.status_code == 409
+    assert response.get_json() == {"error": "sku: MUG-01 is taken by another product"}
     assert admin.get(f"/api/products/{other['id']}").get_json()["sku"] == "LAMP-01"
 
 

@@ -1,0 +1,96 @@
+// The to-do list: add, tick off, edit, delete. Each change goes to the server, and the
+// list shows the todo as the server sends it back.
+import { h, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
+import { api } from "../api.js";
+import { AppHeader, Loading, Message, SiteFooter, SubmitButton, useAction } from "../components.js";
+import { Icon } from "../icons.js";
+import { TodoItem } from "../todo-item.js";
+
+function EmptyState() {
+  return h("div", { class: "empty" }, [
+    h("span", { class: "empty-icon" }, h(Icon, { name: "clipboard-list" })),
+    h("h2", "Nothing to do yet"),
+    h("p", "Add your first to-do above. Everything you add is here on every device you use."),
+  ]);
+}
+
+function summary(todos) {
+  const done = todos.filter((todo) => todo.done).length;
+  return `${todos.length - done} to do, ${done} done`;
+}
+
+export const TodosPage = {
+  setup() {
+    const username = ref("");
+    const todos = ref(null); // null until they have loaded
+    const newTitle = ref("");
+    const loading = useAction();
+    const adding = useAction();
+
+    loading.run(async () => {
+      const [user, list] = await Promise.all([api("GET", "/api/me"), api("GET", "/api/todos")]);
+      username.value = user.username;
+      todos.value = list;
+    });
+
+    async function add() {
+      const title = newTitle.value;
+      newTitle.value = ""; // ready for the next one while this one is saved
+      const added = await adding.run(async () => {
+        const todo = await api("POST", "/api/todos", { title });
+        todos.value = [...todos.value, todo];
+      });
+      if (!added) newTitle.value = title; // back in the box, to be put right
+    }
+
+    function replace(changed) {
+      todos.value = todos.value.map((todo) => (todo.id === changed.id ? changed : todo));
+    }
+
+    function remove(id) {
+      todos.value = todos.value.filter((todo) => todo.id !== id);
+    }
+
+    function list() {
+      if (loading.error.value) return h(Message, { text: loading.error.value });
+      if (todos.value === null) return h(Loading, () => "Loading your to-dos…");
+      if (todos.value.length === 0) return h(EmptyState);
+      return h(
+        "ul",
+        { class: "todo-list" },
+        todos.value.map((todo) =>
+          h(TodoItem, { key: todo.id, todo, onChanged: replace, onDeleted: remove }),
+        ),
+      );
+    }
+
+    return () => [
+      h(AppHeader, { username: username.value, current: "app" }),
+      h("main", { class: "container" }, [
+        h("div", { class: "page-title" }, [
+          h("h1", "Your to-dos"),
+          todos.value?.length ? h("p", { class: "muted" }, summary(todos.value)) : null,
+        ]),
+        h("section", { class: "card" }, [
+          h("form", { class: "add-todo", onSubmit: withModifiers(add, ["prevent"]) }, [
+            h("input", {
+              value: newTitle.value,
+              placeholder: "What needs doing?",
+              "aria-label": "New to-do",
+              required: true,
+              onInput: (event) => (newTitle.value = event.target.value),
+            }),
+            h(
+              SubmitButton,
+              { busy: adding.busy.value, disabled: todos.value === null, icon: "plus" },
+              () => "Add",
+            ),
+          ]),
+          h(Message, { text: adding.error.value }),
+          list(),
+        ]),
+      ]),
+      h(SiteFooter),
+    ];
+  },
+};

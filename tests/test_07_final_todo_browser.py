@@ -1,0 +1,368 @@
+"""Stage 07's Vue pages in a real browser: a learner's journey, sessions on two devices,
+the errors a user must see, a page that breaks no Content-Security-Policy, and
+screenshots of the finished pages (in screenshots/07_final_todo/, for people to look at)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from conftest import ROOT, TEST_PASSWORD, log_in
+from playwright.sync_api import expect
+
+STAGE = "07_final_todo"
+PAST_TOKEN_LIFETIME = timedelta(minutes=10, seconds=1)
+NEW_PASSWORD = "a brand new passphrase"
+SCREENSHOTS = ROOT / "screenshots" / STAGE
+
+MAC_CHROME = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}, "user_agent": MAC_CHROME},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "user_agent": IPHONE_SAFARI,
+    },
+}
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Another browser profile with its own cookies, as on a second device:
+    `phone = new_page()`, or with Playwright's context options."""
+    contexts, page_errors = [], []
+
+    def open_page(**options):
+        context = browser.new_context(base_url=live_server, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(error))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not page_errors, f"JavaScript errors on the page: {page_errors}"
+
+
+def at(path):
+    """For expect(page).to_have_url(): the page is at PATH."""
+    return re.compile(rf"^http://[^/]+{re.escape(path)}$")
+
+
+def register(page, username="alice"):
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(at("/app"))
+
+
+def log_in_on(page, username="alice", password=TEST_PASSWORD):
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def add_todo(page, title):
+    page.get_by_label("New to-do").fill(title)
+    page.get_by_role("button", name="Add").click()
+
+
+def todo_titles(page):
+    return page.locator(".todo-title")
+
+
+def access_token(page):
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+
+
+# --- The journey ---------------------------------------------------------------------------
+
+
+def test_register_log_in_manage_todos_and_see_the_session(page):
+    register(page)
+    expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+
+    log_in_on(page)
+    expect(page).to_have_url(at("/app"))
+    expect(page.get_by_role("banner")).to_contain_text("alice")
+    for title in ["Buy milk", "Call the plumber", "Water the plants"]:
+        add_todo(page, title)
+    expect(todo_titles(page)).to_have_text(["Buy milk", "Call the plumber", "Water the plants"])
+    expect(page.get_by_label("New to-do")).to_have_value("")
+
+    page.get_by_role("button", name="Edit: Buy milk").click()
+    page.get_by_label("Title").fill("Buy oat milk")
+    page.get_by_label("Title").press("Enter")
+    page.get_by_role("button", name="Edit: Call the plumber").click()
+    page.get_by_label("Title").fill("never saved")
+    page.get_by_label("Title").press("Escape")  # cancels; the keyboard is back on Edit
+    expect(page.get_by_role("button", name="Edit: Call the plumber")).to_be_focused()
+    page.get_by_role("checkbox", name="Call the plumber").check()
+    page.get_by_role("button", name="Delete: Water the plants").click()
+    expect(todo_titles(page)).to_have_text(["Buy oat milk", "Call the plumber"])
+    expect(page.get_by_text("1 to do, 1 done")).to_be_visible()
+
+    page.reload()  # still logged in, and the server kept every change
+    expect(todo_titles(page)).to_have_text(["Buy oat milk", "Call the plumber"])
+    expect(page.get_by_role("checkbox", name="Call the plumber")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Buy oat milk")).not_to_be_checked()
+
+    page.get_by_role("link", name="Account", exact=True).click()
+    expect(page).to_have_url(at("/account"))
+    sessions = page.get_by_role("listitem")
+    expect(sessions).to_have_count(1)
+    expect(sessions).to_contain_text("This device")
+
+
+# --- Sessions on two devices ---------------------------------------------------------------
+
+
+def test_logging_out_everywhere_reaches_the_other_browser_when_its_token_expires(
+    clock, page, new_page
+):
+    register(page)
+    phone = new_page()
+    log_in_on(phone)
+    expect(phone).to_have_url(at("/app"))
+    phone.get_by_role("link", name="Account", exact=True).click()
+    expect(phone.get_by_role("listitem")).to_have_count(2)
+    phone.get_by_role("button", name="Log out everywhere").click()
+    expect(phone).to_have_url(at("/login"))
+
+    # The laptop's token was valid, and a valid token is trusted as it is...
+    add_todo(page, "still logged in")
+    expect(todo_titles(page)).to_have_text(["still logged in"])
+    # ...until it expires: then there is no session left to renew it from.
+    clock.shift(PAST_TOKEN_LIFETIME)
+    add_todo(page, "too late")
+    expect(page).to_have_url(at("/login"))
+
+
+def test_revoking_one_session_ends_that_one_and_no_other(clock, page, new_page):
+    register(page)
+    phone = new_page()
+    log_in_on(phone)
+    expect(phone).to_have_url(at("/app"))
+    page.goto("/account")
+    sessions = page.get_by_role("listitem")
+    expect(sessions).to_have_count(2)
+    sessions.filter(has_not_text="This device").get_by_role("button", name="Revoke").click()
+    expect(sessions).to_have_count(1)
+    expect(sessions).to_contain_text("This device")
+
+    clock.shift(PAST_TOKEN_LIFETIME)
+    phone.reload()
+    expect(phone).to_have_url(at("/login"))
+    page.reload()
+    expect(sessions).to_have_count(1)
+
+
+@pytest.mark.lesson
+def test_nothing_to_steal_from_the_page(page):
+    """Stage 03's attack, run on the finished app: a script in the page finds no token."""
+    register(page)
+    add_todo(page, "my secret plan")
+    expect(todo_titles(page)).to_have_text(["my secret plan"])
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    readable = page.evaluate("document.cookie")
+    assert "access_token" not in readable and readable.startswith("csrf_token=")
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert cookies["access_token"]["httpOnly"] is True
+    assert cookies["access_token"]["sameSite"] == "Lax"
+
+
+def test_a_token_expiring_while_the_page_is_open_is_invisible(clock, page):
+    register(page)
+    first_token = access_token(page)
+    clock.shift(timedelta(minutes=11))
+    add_todo(page, "after the token expired")
+    expect(todo_titles(page)).to_have_text(["after the token expired"])
+    expect(page).to_have_url(at("/app"))
+    assert access_token(page) != first_token  # renewed by the server, on that request
+
+
+def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works(
+    clock, page, new_page
+):
+    register(page)
+    other = new_page()
+    log_in_on(other)
+    expect(other).to_have_url(at("/app"))
+    page.goto("/account")
+    expect(page.get_by_role("listitem")).to_have_count(2)
+
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_have_text("Current password: wrong password")
+
+    page.get_by_label("Current password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    expect(page.get_by_role("listitem")).to_have_count(1)
+
+    clock.shift(PAST_TOKEN_LIFETIME)
+    other.reload()
+    expect(other).to_have_url(at("/login"))
+    log_in_on(other, password=TEST_PASSWORD)
+    expect(other.get_by_role("alert")).to_have_text("Wrong username or password")
+    log_in_on(other, password=NEW_PASSWORD)
+    expect(other).to_have_url(at("/app"))
+    page.reload()  # and this device stayed logged in
+    expect(page).to_have_url(at("/account"))
+
+
+# --- Errors the user sees ------------------------------------------------------------------
+
+
+def test_a_wrong_password_is_shown_on_the_login_page(client, page):
+    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    log_in_on(page, password="not my password")
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
+    expect(page).to_have_url(at("/login"))
+
+
+def test_a_taken_username_is_shown_on_the_register_page(client, page):
+    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    page.goto("/register")
+    page.get_by_label("Username").fill("Alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_have_text("Username: already taken")
+
+
+def test_a_title_over_200_characters_is_refused_with_the_reason(page):
+    register(page)
+    add_todo(page, "x" * 201)
+    expect(page.get_by_role("alert")).to_have_text("Title: must be 1 to 200 characters")
+    expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    add_todo(page, "x" * 200)
+    expect(todo_titles(page)).to_have_text(["x" * 200])
+
+
+def test_a_throttled_login_says_when_to_try_again(clock, client, page):
+    log_in(client, "alice")
+    for _ in range(5):
+        wrong = {"username": "alice", "password": "a wrong guess"}
+        assert client.post("/api/login", json=wrong).status_code == 401
+    log_in_on(page)  # the right password, but too soon
+    expect(page.get_by_role("alert")).to_have_text("Too many failed logins: try again in 30 s")
+    expect(page).to_have_url(at("/login"))
+
+
+# --- No console errors, no CSP violations --------------------------------------------------
+
+# Runs before the page's own scripts, on every page load: a CSP violation becomes a console
+# error, so the one console listener below sees every page of the journey.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} refused ${event.blockedURI}`);
+});
+"""
+
+
+def console_errors(page):
+    """The console's errors from now on, CSP violations included, on every page loaded."""
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    errors = []
+
+    def note(message):
+        if message.type == "error":
+            errors.append(message)
+
+    page.on("console", note)
+    return errors
+
+
+def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(page):
+    errors = console_errors(page)
+    page.goto("/")
+    page.get_by_role("main").get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url(at("/register"))
+    register(page)
+    add_todo(page, "Buy milk")
+    page.get_by_role("checkbox", name="Buy milk").check()
+    page.get_by_role("button", name="Edit: Buy milk").click()
+    page.get_by_label("Title").fill("Buy oat milk")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Delete: Buy oat milk").click()
+    expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    page.get_by_role("link", name="Account", exact=True).click()
+    page.get_by_label("Current password").fill(TEST_PASSWORD)
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+    page.goto("/")
+    expect(page.get_by_role("main").get_by_role("link", name="Log in")).to_be_visible()
+    assert [message.text for message in errors] == []
+
+    # The watch works: an inline style, which the policy refuses, is reported.
+    with page.expect_console_message(lambda message: "CSP violation" in message.text):
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
+
+
+def test_a_visitor_who_opens_the_app_is_sent_to_log_in_with_only_the_401_logged(page):
+    errors = console_errors(page)
+    page.goto("/app")
+    expect(page).to_have_url(at("/login"))
+    assert errors, "the refused /api/ request is logged by the browser"
+    for message in errors:
+        assert "status of 401" in message.text, message.text
+        assert "/api/" in message.location["url"]
+
+
+# --- Screenshots ---------------------------------------------------------------------------
+
+
+def assert_fits_the_screen(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways"
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_finished_pages(clock, app, new_page, device):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    other_device = app.test_client()  # a second session, from three hours ago
+    other_agent = IPHONE_SAFARI if device == "desktop" else MAC_CHROME
+    other_device.environ_base["HTTP_USER_AGENT"] = other_agent
+    clock.shift(-timedelta(hours=3))
+    log_in(other_device, "alice")
+    clock.shift(timedelta(hours=3))
+    page = new_page(**DEVICES[device])
+
+    def shoot(name):
+        assert_fits_the_screen(page)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
+
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    shoot("landing")
+    page.goto("/login")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    shoot("login")
+    log_in_on(page)
+    expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    for title in ["Book the dentist", "Buy oat milk", "Renew the passport", "Read chapter 7"]:
+        add_todo(page, title)
+    page.get_by_role("checkbox", name="Book the dentist").check()
+    expect(page.get_by_text("3 to do, 1 done")).to_be_visible()
+    page.get_by_label("New to-do").blur()
+    shoot("app")
+    page.get_by_role("link", name="Account", exact=True).click()
+    expect(page.get_by_role("listitem")).to_have_count(2)
+    shoot("account")

@@ -1,0 +1,504 @@
+"""Stage 08's Vue front end (built by Vite into static/dist/) in a real browser: what each
+role sees and may do, a demotion that counts at the very next click, the stock that orders
+take, a journey with no console errors and no CSP violations, screenshots of the screens
+(in screenshots/08_inventory_rbac/, for people to look at), and a check that the committed
+build was made from the current sources."""
+
+import hashlib
+import re
+
+import pytest
+from conftest import ROOT, log_in
+from playwright.sync_api import expect
+
+STAGE = "08_inventory_rbac"
+FRONTEND = ROOT / STAGE / "frontend"
+DIST = ROOT / STAGE / "static" / "dist"
+SCREENSHOTS = ROOT / "screenshots" / STAGE
+REBUILD = f"cd {STAGE}/frontend && npm ci && npm run build"
+
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+@pytest.fixture
+def demo(runner):
+    """The demo users and products of `flask seed-demo`: {username: password}."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()[1:4]]
+    return {username: password for username, _role, password in rows}
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Another browser profile with its own cookies, as on a second device:
+    `phone = new_page()`, or with Playwright's context options."""
+    contexts, page_errors = [], []
+
+    def open_page(**options):
+        context = browser.new_context(base_url=live_server, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(error))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not page_errors, f"JavaScript errors on the page: {page_errors}"
+
+
+@pytest.fixture
+def manager_api(app, demo):
+    """A test client logged in as the demo manager, to place orders behind the page's back."""
+    client = app.test_client()
+    log_in(client, "manager", demo["manager"])
+    return client
+
+
+def place_order(client, customer, **quantities):
+    """An order through the API: place_order(client, "Acme", MUG_01=2)."""
+    ids = {product["sku"]: product["id"] for product in client.get("/api/products").get_json()}
+    items = [
+        {"product_id": ids[sku.replace("_", "-")], "quantity": quantity}
+        for sku, quantity in quantities.items()
+    ]
+    response = client.post("/api/orders", json={"customer": customer, "items": items})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def at(path):
+    """For expect(page).to_have_url(): the page is at PATH."""
+    return re.compile(rf"^http://[^/]+{re.escape(path)}$")
+
+
+def submit_login(page, username, password):
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_in_on(page, demo, username):
+    submit_login(page, username, demo[username])
+    expect(page).to_have_url(at("/products"))
+    expect(page.get_by_role("banner")).to_contain_text(username)
+
+
+def menu(page):
+    return page.get_by_role("navigation", name="Screens").get_by_role("link")
+
+
+def row(page, text):
+    return page.get_by_role("row").filter(has_text=text)
+
+
+def cell(page, text, column):
+    """The cell of COLUMN in the row that has TEXT: cell(page, "MUG-01", "In stock")."""
+    return row(page, text).locator(f"td[data-label='{column}']")
+
+
+def user_row(page, username):
+    # Not row(): every user's row names every role, in the options of its role select.
+    return page.get_by_role("row").filter(
+        has=page.locator("td[data-label='Username']", has_text=username)
+    )
+
+
+def open_screen(page, name):
+    menu(page).filter(has_text=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def new_order(page, customer, product, quantity):
+    """Fill in the new-order form (opened already) with one line, and send it."""
+    page.get_by_label("Customer").fill(customer)
+    page.get_by_label("Product").select_option(label=product)
+    page.get_by_label("Quantity").fill(str(quantity))
+    page.get_by_role("button", name="Place order").click()
+
+
+# --- What each role sees and may do --------------------------------------------------------
+
+
+def test_a_viewer_reads_products_and_orders_and_changes_nothing(page, demo, manager_api):
+    place_order(manager_api, "Acme Ltd", CHAIR_01=2)
+    log_in_on(page, demo, "viewer")
+    expect(page.get_by_role("banner")).to_contain_text("viewer")
+    expect(menu(page)).to_have_text(["Products", "Orders", "Account"])
+    expect(row(page, "CHAIR-01")).to_contain_text("Office chair")
+    expect(cell(page, "CHAIR-01", "In stock")).to_have_text("10")
+    expect(page.get_by_role("button", name="Add product")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(0)
+
+    open_screen(page, "Orders")
+    expect(cell(page, "Acme Ltd", "Items")).to_have_text("2 × Office chair")
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("open")
+    expect(page.get_by_role("button", name="New order")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^(Fulfil|Cancel) order"))).to_have_count(0)
+
+    page.goto("/users")  # not in the menu; typed by hand, it says so
+    expect(page.get_by_role("heading", name="Users: not for your role")).to_be_visible()
+
+
+def test_a_manager_places_fulfils_and_cancels_orders_but_edits_no_product(page, demo):
+    log_in_on(page, demo, "manager")
+    expect(menu(page)).to_have_text(["Products", "Orders", "Account"])
+    expect(page.get_by_role("button", name="Add product")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(0)
+
+    open_screen(page, "Orders")
+    expect(page.get_by_text("No orders yet")).to_be_visible()
+    page.get_by_role("button", name="New order").click()
+    new_order(page, "Acme Ltd", "LAMP-01 · Desk lamp (25 left)", 2)
+    expect(cell(page, "Acme Ltd", "Items")).to_have_text("2 × Desk lamp")
+    expect(cell(page, "Acme Ltd", "Total")).to_have_text("$69.00")
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("open")
+    page.get_by_role("button", name="New order").click()
+    new_order(page, "Bistro Blue", "LAMP-01 · Desk lamp (23 left)", 2)
+    expect(cell(page, "Bistro Blue", "Status")).to_have_text("open")
+
+    page.get_by_role("button", name="Fulfil order 1").click()
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("fulfilled")
+    page.get_by_role("button", name="Cancel order 2").click()
+    expect(cell(page, "Bistro Blue", "Status")).to_have_text("cancelled")
+    expect(page.get_by_role("button", name=re.compile("^(Fulfil|Cancel) order"))).to_have_count(0)
+
+    open_screen(page, "Products")  # the cancelled order gave its two lamps back
+    expect(cell(page, "LAMP-01", "In stock")).to_have_text("23")
+
+
+def test_an_admin_runs_products_and_users_but_places_no_orders(page, demo, manager_api):
+    place_order(manager_api, "Acme Ltd", CHAIR_01=1)
+    log_in_on(page, demo, "admin")
+    expect(menu(page)).to_have_text(["Products", "Orders", "Users", "Account"])
+    expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(5)
+
+    open_screen(page, "Orders")
+    expect(row(page, "Acme Ltd")).to_be_visible()
+    expect(page.get_by_role("button", name="New order")).to_have_count(0)
+    expect(page.get_by_role("button", name="Fulfil order 1")).to_have_count(0)
+
+    open_screen(page, "Users")
+    expect(user_row(page, "manager")).to_be_visible()
+    page.get_by_role("button", name="Add user").click()
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_label("Role", exact=True).select_option("manager")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("status")).to_have_text("dana can now log in as a manager.")
+    expect(page.get_by_label("Role of dana")).to_have_value("manager")
+
+
+def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
+    page, demo, client, manager_api
+):
+    place_order(manager_api, "Acme Ltd", CHAIR_01=1)
+    log_in_on(page, demo, "admin")
+    dialog = page.get_by_role("dialog")
+
+    page.get_by_role("button", name="Add product").click()
+    dialog.get_by_label("SKU").fill("chair-01")  # codes are upper case: that one is taken
+    dialog.get_by_label("Name").fill("USB cable, 2 m")
+    dialog.get_by_label("Price").fill("0.29")  # 0.29 * 100 is 28.999999999999996 in floats
+    dialog.get_by_label("In stock").fill("40")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_have_text("SKU: CHAIR-01 is taken by another product")
+    dialog.get_by_label("SKU").fill("cable-2m")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    expect(cell(page, "CABLE-2M", "Name")).to_have_text("USB cable, 2 m")
+    expect(cell(page, "CABLE-2M", "Price")).to_have_text("$0.29")
+    log_in(client, "admin", demo["admin"])
+    saved = {p["sku"]: p for p in client.get("/api/products").get_json()}["CABLE-2M"]
+    assert saved["price_cents"] == 29
+
+    page.get_by_role("button", name="Edit CABLE-2M").click()
+    expect(dialog.get_by_label("Price")).to_have_value("0.29")
+    dialog.get_by_label("Price").fill("1,5")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Price: write an amount in dollars")
+    dialog.get_by_label("Price").fill("19.9")
+    dialog.get_by_role("button", name="Save").click()
+    expect(cell(page, "CABLE-2M", "Price")).to_have_text("$19.90")
+    assert client.get(f"/api/products/{saved['id']}").get_json()["price_cents"] == 1990
+
+    page.get_by_role("searchbox").fill("desk")  # in the SKU of one, the name of another
+    expect(page.get_by_role("row")).to_have_count(3)  # with the header row
+    expect(page.get_by_text("2 of 6 products")).to_be_visible()
+    page.get_by_role("searchbox").fill("sofa")
+    expect(page.get_by_text("No product matches")).to_be_visible()
+    page.get_by_role("searchbox").fill("")
+
+    page.get_by_role("button", name="Edit CHAIR-01").click()
+    dialog.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Yes, delete").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "CHAIR-01 is in orders and cannot be deleted; set its stock to 0"
+    )
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Edit CABLE-2M").click()
+    dialog.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Yes, delete").click()
+    expect(row(page, "CABLE-2M")).to_have_count(0)
+    expect(page.get_by_text("5 of 5 products")).to_be_visible()
+
+
+# --- A change of role counts at the very next request ----------------------------------------
+
+
+def test_a_demoted_manager_is_refused_at_the_next_click_and_sees_why(
+    page, new_page, demo, manager_api
+):
+    place_order(manager_api, "Acme Ltd", MUG_01=1)
+    managers_browser = new_page()
+    log_in_on(managers_browser, demo, "manager")
+    open_screen(managers_browser, "Orders")
+    expect(managers_browser.get_by_role("button", name="Fulfil order 1")).to_be_visible()
+
+    log_in_on(page, demo, "admin")
+    open_screen(page, "Users")
+    page.get_by_label("Role of manager").select_option("viewer")
+    expect(page.get_by_role("status")).to_contain_text("manager is now a viewer")
+
+    # The manager's page still shows the button, and their token is still valid...
+    managers_browser.get_by_role("button", name="Fulfil order 1").click()
+    # ...but the server reads the role from the database at every request.
+    expect(managers_browser.get_by_role("alert")).to_have_text("Not allowed for the role viewer")
+    expect(cell(managers_browser, "Acme Ltd", "Status")).to_have_text("open")
+    assert manager_api.get("/api/orders/1").get_json()["status"] == "open"
+    managers_browser.reload()  # the page now shows what the new role may do
+    expect(managers_browser.get_by_role("banner")).to_contain_text("viewer")
+    expect(managers_browser.get_by_role("button", name="Fulfil order 1")).to_have_count(0)
+
+
+def test_a_deactivated_user_is_sent_to_log_in_and_cannot_come_back(page, new_page, demo):
+    viewers_browser = new_page()
+    log_in_on(viewers_browser, demo, "viewer")
+    log_in_on(page, demo, "admin")
+    open_screen(page, "Users")
+    page.get_by_role("button", name="Deactivate viewer").click()
+    status = user_row(page, "viewer").locator("td[data-label='Status']")
+    expect(status).to_have_text("deactivated")
+
+    menu(viewers_browser).filter(has_text="Orders").click()  # the next request: 401
+    expect(viewers_browser).to_have_url(at("/login"))
+    submit_login(viewers_browser, "viewer", demo["viewer"])
+    expect(viewers_browser.get_by_role("alert")).to_have_text("This account is deactivated")
+
+    page.get_by_role("button", name="Reactivate viewer").click()
+    expect(status).to_have_text("active")
+    log_in_on(viewers_browser, demo, "viewer")
+
+
+# --- Stock --------------------------------------------------------------------------------
+
+
+def test_an_order_beyond_the_stock_is_refused_with_what_is_left_and_stock_updates(
+    page, demo, manager_api
+):
+    log_in_on(page, demo, "manager")
+    open_screen(page, "Orders")
+    page.get_by_role("button", name="New order").click()
+    new_order(page, "Café Lumière", "MUG-01 · Coffee mug (5 left)", 6)
+    expect(page.get_by_text("5 in stock · $8.90 each")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Not enough MUG-01 (Coffee mug): 5 left, 6 wanted"
+    )
+    expect(page.get_by_text("No orders yet")).to_be_visible()
+
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Place order").click()
+    expect(cell(page, "Café Lumière", "Items")).to_have_text("2 × Coffee mug")
+    page.get_by_role("button", name="New order").click()
+    page.get_by_label("Product").select_option(label="MUG-01 · Coffee mug (3 left)")
+    expect(page.get_by_text("3 in stock · $8.90 each")).to_be_visible()
+
+    # Someone else takes two mugs while this page still says three are left: the server,
+    # which takes the stock in one step, refuses, and the page learns the new figure.
+    place_order(manager_api, "Bistro Blue", MUG_01=2)
+    new_order(page, "Café Lumière", "MUG-01 · Coffee mug (3 left)", 3)
+    expect(page.get_by_role("alert")).to_have_text(
+        "Not enough MUG-01 (Coffee mug): 1 left, 3 wanted"
+    )
+    expect(page.get_by_text("1 in stock · $8.90 each")).to_be_visible()
+
+    open_screen(page, "Products")
+    expect(cell(page, "MUG-01", "In stock")).to_have_text("1 · low")
+
+
+# --- No console errors, no CSP violations ----------------------------------------------------
+
+# Runs before the page's own scripts, on every page load: a CSP violation becomes a console
+# error, so the one console listener below sees every page of the journey.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} refused ${event.blockedURI}`);
+});
+"""
+
+
+def console_errors(page):
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message))
+    return errors
+
+
+def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(page, demo):
+    errors = console_errors(page)
+    page.goto("/")
+    expect(page).to_have_url(at("/login"))
+    log_in_on(page, demo, "admin")
+    page.get_by_role("button", name="Add product").click()
+    page.get_by_label("SKU").fill("TAPE-01")
+    page.get_by_label("Name").fill("Packing tape")
+    page.get_by_label("Price").fill("3.5")
+    page.get_by_label("In stock").fill("30")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Edit TAPE-01").click()
+    page.get_by_label("In stock").fill("31")
+    page.get_by_role("button", name="Save").click()
+    expect(cell(page, "TAPE-01", "In stock")).to_have_text("31")
+    page.get_by_role("searchbox").fill("tape")
+    open_screen(page, "Users")
+    page.get_by_label("Role of viewer").select_option("manager")
+    expect(page.get_by_role("status")).to_contain_text("viewer is now a manager")
+    open_screen(page, "Account")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+
+    log_in_on(page, demo, "manager")
+    open_screen(page, "Orders")
+    page.get_by_role("button", name="New order").click()
+    page.get_by_role("button", name="Add a line").click()
+    page.get_by_label("Customer").fill("Acme Ltd")
+    page.get_by_label("Product").first.select_option(label="TAPE-01 · Packing tape (31 left)")
+    page.get_by_label("Product").last.select_option(label="PEN-10 · Pens, pack of 10 (200 left)")
+    page.get_by_label("Quantity").last.fill("3")
+    expect(page.get_by_text("Total $17.00")).to_be_visible()
+    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Fulfil order 1").click()
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("fulfilled")
+    open_screen(page, "Account")
+    page.get_by_label("Current password").fill(demo["manager"])
+    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    page.get_by_role("button", name="Log out everywhere").click()
+    expect(page).to_have_url(at("/login"))
+    page.goto("/orders")  # logged out: straight to the login page, without a refused request
+    expect(page).to_have_url(at("/login"))
+    assert [message.text for message in errors] == []
+
+    # The watch works: an inline style, which the policy refuses, is reported.
+    with page.expect_console_message(lambda message: "CSP violation" in message.text):
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
+
+
+def test_the_built_page_has_no_inline_code_and_everything_it_loads_is_in_the_build():
+    html = (DIST / "index.html").read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "an inline script: CSP refuses it"
+    assert "<style" not in html and "style=" not in html, "an inline style: CSP refuses it"
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert loaded, html
+    for url in loaded:
+        assert url.startswith("/static/dist/"), f"{url}: not served by the stage itself"
+        assert (DIST / url.removeprefix("/static/dist/")).is_file(), f"{url} is missing"
+
+
+# --- Screenshots ---------------------------------------------------------------------------
+
+
+def assert_fits_the_screen(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways"
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_screens(new_page, demo, client, manager_api, device):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(client, "admin", demo["admin"])
+    dana = {"username": "dana", "password": "a long enough password", "role": "viewer"}
+    dana_id = client.post("/api/users", json=dana).get_json()["id"]
+    client.patch(f"/api/users/{dana_id}", json={"active": False})
+    place_order(manager_api, "Acme Ltd", CHAIR_01=2, LAMP_01=2)
+    place_order(manager_api, "Bistro Blue", MUG_01=4)
+    place_order(manager_api, "Café Lumière", PEN_10=20, DESK_01=1)
+    manager_api.post("/api/orders/1/fulfil")
+    manager_api.post("/api/orders/2/cancel")
+
+    def shoot(page, name):
+        assert_fits_the_screen(page)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
+
+    admin = new_page(**DEVICES[device])
+    admin.goto("/login")
+    shoot(admin, "login")
+    log_in_on(admin, demo, "admin")
+    expect(row(admin, "PEN-10")).to_be_visible()
+    shoot(admin, "products")
+    admin.get_by_role("button", name="Edit DESK-01").click()
+    expect(admin.get_by_role("dialog")).to_be_visible()
+    shoot(admin, "product-dialog")
+    admin.keyboard.press("Escape")
+    open_screen(admin, "Orders")
+    expect(row(admin, "Café Lumière")).to_be_visible()
+    shoot(admin, "orders")
+    open_screen(admin, "Users")
+    expect(user_row(admin, "dana")).to_contain_text("deactivated")
+    admin.get_by_role("button", name="Add user").click()
+    shoot(admin, "users")
+    open_screen(admin, "Account")
+    expect(admin.get_by_text("This device")).to_be_visible()
+    shoot(admin, "account")
+
+    manager = new_page(**DEVICES[device])
+    log_in_on(manager, demo, "manager")
+    open_screen(manager, "Orders")
+    manager.get_by_role("button", name="New order").click()
+    manager.get_by_label("Customer").fill("Dune Bakery")
+    manager.get_by_label("Product").select_option(label="MUG-01 · Coffee mug (5 left)")
+    manager.get_by_label("Quantity").fill("6")
+    manager.get_by_role("button", name="Add a line").click()
+    manager.get_by_label("Product").last.select_option(label="LAMP-01 · Desk lamp (23 left)")
+    manager.get_by_label("Customer").focus()
+    shoot(manager, "orders-manager")
+
+
+# --- The committed build is the build of the sources --------------------------------------
+
+# What frontend/scripts/record-source-hash.js hashes, in the same way.
+SOURCES = ["index.html", "package.json", "package-lock.json", "vite.config.js", "public", "src"]
+
+
+def source_hash():
+    """sha256 over each source file's path and text (line endings made "\\n"), in sorted
+    order: neither a checkout's line endings nor the order of a folder listing changes it."""
+    paths = []
+    for name in SOURCES:
+        path = FRONTEND / name
+        paths += [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for name in sorted(path.relative_to(FRONTEND).as_posix() for path in paths):
+        text = (FRONTEND / name).read_bytes().decode().replace("\r\n", "\n")
+        digest.update(f"{name}\0{text}\0".encode())
+    return digest.hexdigest()
+
+
+def test_the_committed_build_was_made_from_the_current_sources():
+    recorded = DIST / "source-hash.txt"
+    assert recorded.is_file(), f"{STAGE}/static/dist/ has no build. Build it: {REBUILD}"
+    assert recorded.read_text().strip() == source_hash(), (
+        f"{STAGE}/static/dist/ was built from other sources than those in {STAGE}/frontend/ "
+        f"(or not built at all). Rebuild it and commit the result: {REBUILD}"
+    )

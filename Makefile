@@ -18,7 +18,7 @@ run: $(INSTALLED)
 	$(BIN)/flask --app $(STAGE) run --port $(PORT)
 
 test: $(INSTALLED) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lessons: $(INSTALLED) browser
 	$(BIN)/python -m pytest -m lesson -v

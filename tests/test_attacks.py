@@ -1,0 +1,94 @@
+"""The attacks every stage with users must stop, tried on every route the stage has
+(found from its url_map): another user's objects by id, a change without the CSRF
+header (from stage 04 on), and the flags of every cookie it sets."""
+
+import re
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import pytest
+from conftest import ROOT, STAGES, api_urls, concrete_url, log_in, new_user_client
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+NO_SESSION_YET = {"/api/login", "/api/register"}  # 04's README: JSON bodies stop login CSRF
+
+
+# Found from the stages' files, as every stage folder is: those with users (an auth.py),
+# and of those, the ones whose cookies authenticate (they hand out a CSRF token).
+USER_STAGES = [stage for stage in STAGES if (ROOT / stage / "auth.py").is_file()]
+COOKIE_STAGES = [s for s in USER_STAGES if "csrf_token" in (ROOT / s / "auth.py").read_text()]
+
+
+def owned_routes(app):
+    """Routes with an id of something a user owns: their todos and their sessions."""
+    return [
+        (method, route)
+        for route, methods in api_urls(app).items()
+        if re.match(r"/api/(todos|sessions)/<", route)
+        for method in sorted(methods & STATE_CHANGING | methods & {"GET"})
+    ]
+
+
+@pytest.mark.parametrize("stage_name", USER_STAGES)
+def test_another_users_objects_are_not_found_on_every_route_with_an_id(app):
+    victim, attacker = new_user_client(app), new_user_client(app)
+    checked = 0
+    for method, route in owned_routes(app):
+        url = concrete_url(victim, route)  # the victim's todo or session
+        before = victim.get(url.rsplit("/", 1)[0]).get_json()
+        response = attacker.open(url, method=method, json={"title": "mine now", "done": True})
+        assert response.status_code == 404, (method, url)
+        assert victim.get(url.rsplit("/", 1)[0]).get_json() == before
+        checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.parametrize("stage_name", COOKIE_STAGES)
+def test_every_change_without_the_csrf_header_is_refused(app):
+    checked = 0
+    for route, methods in sorted(api_urls(app).items()):
+        if route in NO_SESSION_YET:
+            continue
+        for method in sorted(methods & STATE_CHANGING):
+            client = new_user_client(app)  # each on its own: logout must not end the next
+            url = concrete_url(client, route)
+            csrf_token = client.environ_base.pop("HTTP_X_CSRF_TOKEN")
+            for header in [{}, {"X-CSRF-Token": ""}, {"X-CSRF-Token": csrf_token + "x"}]:
+                response = client.open(url, method=method, json={}, headers=header)
+                assert response.status_code == 403, (method, url, header)
+                assert response.get_json() == {"error": "missing or wrong X-CSRF-Token header"}
+            checked += 1
+    assert checked >= 4
+
+
+def set_cookies(response):
+    return response.headers.getlist("Set-Cookie")
+
+
+def cookie_flags(header):
+    cookie = SimpleCookie()
+    cookie.load(header)
+    ((name, morsel),) = cookie.items()
+    return name, morsel
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
+@pytest.mark.parametrize("stage_name", COOKIE_STAGES)
+def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secure):
+    app = stage.create_app({**app_config, "SESSION_COOKIE_SECURE": secure})
+    client, headers = app.test_client(), []
+    headers += set_cookies(log_in(client, "alice"))
+    clock.shift(timedelta(minutes=31))  # past any token's lifetime: renewed where it can be
+    headers += set_cookies(client.get("/api/me"))
+    log_in(client, "alice")
+    headers += set_cookies(client.post("/api/logout"))
+    assert len(headers) >= 4
+    for header in headers:
+        name, morsel = cookie_flags(header)
+        assert morsel["samesite"] == "Lax", header
+        assert morsel["path"] == "/", header
+        assert bool(morsel["secure"]) is secure, header
+        if name != "csrf_token":  # the one the page must read
+            assert morsel["httponly"] is True, header
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()

@@ -4,6 +4,8 @@
 #   make lessons                        only the lesson tests, one claim a line
 #   make diff STAGE=04_session_cookies  the step from the previous stage
 #   make lint                           ruff
+#   make load                           the long load test of 07 and 08, with figures
+#   make bench                          the benchmarks
 
 PYTHON ?= python3
 STAGE ?= 01_missile_button
@@ -12,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lessons diff lint browser
+.PHONY: run test lessons diff lint load bench browser
 
 run: $(INSTALLED)
 	$(BIN)/flask --app $(STAGE) run --port $(PORT)
@@ -34,6 +36,12 @@ diff:
 	done; \
 	cd $$tmp && git diff --no-index --color=auto $$prev $(STAGE); \
 	rm -rf $$tmp
+
+load: $(INSTALLED)
+	$(BIN)/python tests/load.py
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

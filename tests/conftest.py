@@ -258,14 +258,22 @@ def gunicorn_server(stage_name):
 class GunicornServer:
     secret_key = "a key for the gunicorn tests, 32 bytes or more"
 
-    def __init__(self, stage_name, database_url):
+    def __init__(self, stage_name, database_url, workers=2):
         env = {
             **os.environ,
             "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
             "FLASK_SECRET_KEY": self.secret_key,
             "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
         }
-        command = ["-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", f"{stage_name}:create_app()"]
+        command = [
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            "127.0.0.1:0",
+            f"{stage_name}:create_app()",
+        ]
         self.process = subprocess.Popen(
             [sys.executable, *command], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
         )

@@ -20,15 +20,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app):
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = development_secret_key(app.instance_path, app.name)
     app.after_request(add_security_headers)
 
 
-def development_secret_key(instance_path: str) -> str:
-    """A key made on the first start into instance/secret_key and read back ever after,
-    so that tokens survive restarts and every worker process signs with the same key.
-    In production, set FLASK_SECRET_KEY instead."""
-    path = os.path.join(instance_path, "secret_key")
+def development_secret_key(instance_path: str, stage: str) -> str:
+    """A key made on the first start into instance/<stage>.secret_key and read back ever
+    after, so that tokens survive restarts and every worker process signs with the same
+    key. In production, set FLASK_SECRET_KEY instead."""
+    # One key per stage: the stages run on the same address, where browsers send every
+    # stage the same cookies; with one key, 07's tokens would open 08.
+    path = os.path.join(instance_path, f"{stage}.secret_key")
     if not os.path.exists(path):
         os.makedirs(instance_path, exist_ok=True)
         temporary = f"{path}.{os.getpid()}"

@@ -77,16 +77,16 @@ def sql_statements(app, request):
 
 
 def test_without_a_configured_key_one_is_made_once_into_instance(stage, tmp_path):
-    first = stage.security.development_secret_key(str(tmp_path / "instance"))
-    again = stage.security.development_secret_key(str(tmp_path / "instance"))
+    first = stage.security.development_secret_key(str(tmp_path / "instance"), STAGE)
+    again = stage.security.development_secret_key(str(tmp_path / "instance"), STAGE)
     assert first == again
     assert len(first) >= 43
-    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "instance" / f"{STAGE}.secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def make_key(instance_path, results):
     module = __import__(f"{STAGE}.security", fromlist=["security"])
-    results.put(module.development_secret_key(instance_path))
+    results.put(module.development_secret_key(instance_path, STAGE))
 
 
 def test_worker_processes_starting_at_once_agree_on_one_key(tmp_path):
@@ -100,7 +100,7 @@ def test_worker_processes_starting_at_once_agree_on_one_key(tmp_path):
     for worker in workers:
         worker.join()
     assert len(keys) == 1
-    assert os.listdir(instance) == ["secret_key"]
+    assert os.listdir(instance) == [f"{STAGE}.secret_key"]
 
 
 def test_a_configured_key_wins(stage, app_config, tmp_path):

@@ -691,3 +691,31 @@ def claims_of(client, app):
     """The claims of the client's token, to sign them again with another server's key."""
     token = client.get_cookie("access_token").value
     return jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"])
+
+
+@pytest.mark.lesson
+def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
+    """Stages on one address get the same cookies from the browser (cookies ignore the
+    port). Each stage signs with its own key, so 07's token is nothing to 08, even for
+    user 1, who is 08's admin."""
+    import importlib
+
+    from flask import Flask
+
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda app: str(tmp_path / "instance"))
+    todo = importlib.import_module("07_final_todo").create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '07.sqlite'}",
+         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+    inventory = importlib.import_module(STAGE).create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '08.sqlite'}",
+         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+    browser = todo.test_client()
+    log_in(browser, "alice")  # user 1 of 07
+    log_in(inventory.test_client(), "ada", role="admin")  # user 1 of 08
+    thief = inventory.test_client()
+    thief.set_cookie("access_token", browser.get_cookie("access_token").value)
+    thief.set_cookie("csrf_token", browser.get_cookie("csrf_token").value)
+    assert thief.get("/api/users").status_code == 401
+    for app in (todo, inventory):
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()

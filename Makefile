@@ -2,7 +2,7 @@
 #   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
 #   make test                           the whole suite, browser tests included
 #   make lessons                        only the lesson tests, one claim a line
-#   make diff STAGE=04_session_cookies  the step from the previous stage
+#   make diff STAGE=04_session_cookies  the step in code from the previous stage
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
 #   make bench                          the benchmarks
@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run test lessons diff lint load bench browser
 
 run: $(INSTALLED)
-	$(BIN)/flask --app $(STAGE) run --port $(PORT)
+	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
 
 test: $(INSTALLED) browser
 	$(BIN)/python -m pytest -n auto
@@ -31,7 +31,7 @@ diff:
 		echo "make diff STAGE=NN_name, with a stage that has one before it"; exit 2; fi; \
 	tmp=$$(mktemp -d); \
 	for dir in $$prev $(STAGE); do \
-		tar -cf - --exclude=__pycache__ --exclude=vendor --exclude=dist \
+		tar -cf - --exclude=__pycache__ --exclude=vendor --exclude=dist --exclude=README.md \
 			--exclude=node_modules --exclude=package-lock.json $$dir | tar -xf - -C $$tmp; \
 	done; \
 	cd $$tmp && git diff --no-index --color=auto $$prev $(STAGE); \

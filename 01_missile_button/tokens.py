@@ -1,4 +1,5 @@
 import hashlib
+import os
 import re
 import secrets
 
@@ -39,7 +40,8 @@ def init_app(app):
 
 
 def page_url(token: str) -> str:
-    return f"http://127.0.0.1:5000/?token={token}"
+    port = os.environ.get("FLASK_RUN_PORT", "5000")  # `flask run --port` is not known here
+    return f"http://127.0.0.1:{port}/?token={token}"
 
 
 @click.command("create-token")

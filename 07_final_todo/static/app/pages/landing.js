@@ -31,7 +31,7 @@ const SAMPLE_TODOS = [
 // A picture of the app, made of the app's own styles. Decoration: hidden from screen readers.
 function Preview() {
   return h("div", { class: "card preview", "aria-hidden": "true" }, [
-    h("p", { class: "preview-title" }, "Your to-dos"),
+    h("p", { class: "preview-title" }, "Your to-dos, once you log in"),
     h("div", { class: "preview-add" }, [
       h("span", { class: "preview-input" }, "What needs doing?"),
       h("span", { class: "button small" }, [h(Icon, { name: "plus" }), "Add"]),

@@ -20,7 +20,7 @@ run: $(INSTALLED)
 	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
 
 test: $(INSTALLED) browser
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 lessons: $(INSTALLED) browser
 	$(BIN)/python -m pytest -m lesson -v

@@ -77,20 +77,37 @@ def app(stage, app_config):
 
 
 @pytest.fixture
-def postgresql_url():
-    """A PostgreSQL database that tests may empty at will, named by $TEST_POSTGRESQL_URL
-    (.ci/run sets it). Without it, PostgreSQL tests skip and say why."""
+def postgresql_url(stage_name):
+    """An empty PostgreSQL database for the stage, in the database that $TEST_POSTGRESQL_URL
+    names (.ci/run sets it; without it, PostgreSQL tests skip and say why). Each stage, and
+    each worker of `pytest -n`, gets a schema of its own, whose tables are emptied for every
+    test (quicker than making them again)."""
     url = os.environ.get("TEST_POSTGRESQL_URL")
     if not url:
         pytest.skip("PostgreSQL: set TEST_POSTGRESQL_URL=postgresql+psycopg://user:pw@host/db")
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:  # tests run in parallel (pytest -n): each worker in a schema of its own
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {worker}")
-        engine.dispose()
-        url += f"{'&' if '?' in url else '?'}options=-csearch_path%3D{worker}"
+    schema = f"stage{stage_name[:2]}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    engine.dispose()
+    url += f"{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    empty_tables(url)
     return url
+
+
+def empty_tables(url):
+    """Delete every row of every table of the PostgreSQL schema at URL; ids start again
+    at 1."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = connection.exec_driver_sql(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()"
+            ).scalars()
+            if names := ", ".join(tables):
+                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
 
 
 def empty_database(url):

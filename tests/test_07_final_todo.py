@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD, empty_database, log_in
+from conftest import TEST_PASSWORD, log_in
 from sqlalchemy import event, text
 
 STAGE = "07_final_todo"
@@ -25,9 +25,7 @@ TEN_MINUTES = timedelta(minutes=10)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite'}"
-    url = request.getfixturevalue("postgresql_url")
-    empty_database(url)
-    return url
+    return request.getfixturevalue("postgresql_url")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
+from conftest import ROOT, TEST_PASSWORD, log_in
 from sqlalchemy import event
 from werkzeug.exceptions import Conflict
 
@@ -26,9 +26,7 @@ user_numbers = itertools.count()
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite'}"
-    url = request.getfixturevalue("postgresql_url")
-    empty_database(url)
-    return url
+    return request.getfixturevalue("postgresql_url")
 
 
 @pytest.fixture
@@ -111,17 +109,21 @@ def test_the_readme_table_is_the_code(app):
 # --- The matrix: every route, every role and anonymous, the exact status ---------------------
 
 
-def fresh_product(app):
-    return add_product(client_as(app, "admin"), sku=f"P-{next(user_numbers)}")["id"]
+class Fresh:
+    """New objects for each call of the matrix, made by an admin and a manager of its own."""
 
+    def __init__(self, app):
+        self.admin, self.manager = client_as(app, "admin"), client_as(app, "manager")
 
-def fresh_order(app):
-    product_id = fresh_product(app)
-    return order(client_as(app, "manager"), (product_id, 1)).get_json()["id"]
+    def product(self):
+        return add_product(self.admin, sku=f"P-{next(user_numbers)}")["id"]
 
+    def order(self):
+        return order(self.manager, (self.product(), 1)).get_json()["id"]
 
-def fresh_user(app):
-    return client_as(app, "viewer").get("/api/me").get_json()["id"]
+    def user(self):
+        body = {"username": f"new{next(user_numbers)}", "password": TEST_PASSWORD, "role": "viewer"}
+        return self.admin.post("/api/users", json=body).get_json()
 
 
 def own_other_session(app, client):
@@ -162,24 +164,24 @@ MATRIX = [
 ]  # fmt: skip
 
 
-def fill(value, app, client):
+def fill(value, fresh, app, client):
     """Put fresh ids into a path or a body."""
     if isinstance(value, dict):
-        return {key: fill(item, app, client) for key, item in value.items()}
+        return {key: fill(item, fresh, app, client) for key, item in value.items()}
     if value == "{items}":
-        return [{"product_id": fresh_product(app), "quantity": 1}]
+        return [{"product_id": fresh.product(), "quantity": 1}]
     if not isinstance(value, str):
         return value
-    fresh = {
-        "{product}": lambda: fresh_product(app),
-        "{order}": lambda: fresh_order(app),
-        "{user}": lambda: fresh_user(app),
+    makers = {
+        "{product}": fresh.product,
+        "{order}": fresh.order,
+        "{user}": lambda: fresh.user()["id"],
+        "{someone}": lambda: fresh.user()["username"],
         "{session}": lambda: own_other_session(app, client),
         "{username}": lambda: f"new{next(user_numbers)}",
-        "{someone}": lambda: client_as(app, "viewer").get("/api/me").get_json()["username"],
         "{page}": lambda: "products",
     }
-    for placeholder, make in fresh.items():
+    for placeholder, make in makers.items():
         if placeholder in value:
             value = value.replace(placeholder, str(make()))
     return value
@@ -187,13 +189,14 @@ def fill(value, app, client):
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed", "success"), MATRIX)
 def test_route_role_matrix(app, method, path, body, allowed, success):
+    fresh = Fresh(app)
     for role in [None, *ROLES]:
         client = client_as(app, role) if role else app.test_client()
         if role is None and "{session}" in path:
             url = path.replace("{session}", "no-such-session")
         else:
-            url = fill(path, app, client)
-        with client.open(url, method=method, json=fill(body, app, client)) as response:
+            url = fill(path, fresh, app, client)
+        with client.open(url, method=method, json=fill(body, fresh, app, client)) as response:
             if allowed == "public" or role in allowed.split(", "):
                 expected = success
             else:

@@ -20,4 +20,4 @@ def database_url(request, tmp_path):
 def test_under_load_nothing_acknowledged_is_lost_and_nothing_else_is_stored(
     stage_name, database_url
 ):
-    print(load.run(stage_name, database_url, clients=8, seconds=3, workers=3))
+    print(load.run(stage_name, database_url, clients=8, seconds=2, workers=3))

@@ -23,6 +23,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def printable(text: str) -> str:
+    """TEXT without control characters (a NUL byte, say: PostgreSQL refuses to store it)."""
+    return "".join(char for char in text if char.isprintable())
+
+
 def start_session(user: User, response):
     """Create a session for USER and hand it to the browser as two cookies."""
     session_id = secrets.token_urlsafe(32)
@@ -30,7 +35,7 @@ def start_session(user: User, response):
         token_hash=hash_token(session_id),
         csrf_token=secrets.token_urlsafe(32),
         user=user,
-        user_agent=request.user_agent.string[:200],
+        user_agent=printable(request.user_agent.string)[:200],
         expires_at=utcnow() + timedelta(seconds=current_app.config["SESSION_LIFETIME"]),
     )
     db.session.add(user_session)
@@ -185,7 +190,7 @@ def list_sessions():
     return [s.to_dict(current=s.id == g.user_session.id) for s in sessions]
 
 
-@bp.delete("/sessions/<public_id>")
+@bp.delete("/sessions/<public_id:public_id>")
 @login_required
 def revoke_session(public_id):
     user_session = db.first_or_404(

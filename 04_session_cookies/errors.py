@@ -3,7 +3,7 @@ import unicodedata
 
 from flask import abort, json, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 # Control characters (tab, newline, escape...), the Unicode line and paragraph breaks,
 # and lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it).
@@ -14,6 +14,7 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 def init_app(app):
     app.register_error_handler(HTTPException, json_error)
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["public_id"] = PublicIdConverter
 
 
 class IdConverter(IntegerConverter):
@@ -21,6 +22,13 @@ class IdConverter(IntegerConverter):
     column, so a huge number in a URL is a 404, never an overflow in the database."""
 
     regex = r"[1-9][0-9]{0,8}"
+
+
+class PublicIdConverter(BaseConverter):
+    """`<public_id:session_id>`: what secrets.token_urlsafe(16) makes, 22 characters of
+    base64url; anything else is a 404 without asking the database."""
+
+    regex = r"[A-Za-z0-9_-]{22}"
 
 
 def json_error(error: HTTPException):
@@ -84,4 +92,6 @@ def password_field(body: dict, name: str = "password") -> str:
         abort(400, f"{name}: must be a string")
     if not 8 <= len(password) <= 128:
         abort(400, f"{name}: must be 8 to 128 characters")
+    if any(unicodedata.category(char) == "Cs" for char in password):
+        abort(400, f"{name}: must be text (a lone surrogate is half a character)")
     return password

@@ -84,4 +84,6 @@ def password_field(body: dict, name: str = "password") -> str:
         abort(400, f"{name}: must be a string")
     if not 8 <= len(password) <= 128:
         abort(400, f"{name}: must be 8 to 128 characters")
+    if any(unicodedata.category(char) == "Cs" for char in password):
+        abort(400, f"{name}: must be text (a lone surrogate is half a character)")
     return password

@@ -27,11 +27,16 @@ def unix_time(moment: datetime) -> int:
     return int(moment.replace(tzinfo=timezone.utc).timestamp())
 
 
+def printable(text: str) -> str:
+    """TEXT without control characters (a NUL byte, say: PostgreSQL refuses to store it)."""
+    return "".join(char for char in text if char.isprintable())
+
+
 def start_session(user: User) -> UserSession:
     lifetime = timedelta(seconds=current_app.config["SESSION_LIFETIME"])
     user_session = UserSession(
         user_id=user.id,
-        user_agent=request.user_agent.string[:200],
+        user_agent=printable(request.user_agent.string)[:200],
         expires_at=utcnow() + lifetime,
     )
     db.session.add(user_session)
@@ -232,7 +237,7 @@ def list_sessions():
     return [s.to_dict(current=s.public_id == g.session_public_id) for s in sessions]
 
 
-@bp.delete("/sessions/<public_id>")
+@bp.delete("/sessions/<public_id:public_id>")
 @login_required
 def revoke_session(public_id):
     user_session = db.first_or_404(

@@ -96,6 +96,7 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(client):
         ({"username": "alice", "password": "short"}, "password: must be 8 to 128 characters"),
         ({"username": "alice", "password": "x" * 129}, "password: must be 8 to 128 characters"),
         ({"username": "alice", "password": 12345678}, "password: must be a string"),
+        ({"username": "alice", "password": "\ud800" * 8}, "password: must be text"),
         ({"username": "alice"}, "password: required"),
         ({"password": TEST_PASSWORD}, "username: required"),
         ({"username": "alice", "password": TEST_PASSWORD, "admin": True}, "admin: unknown field"),

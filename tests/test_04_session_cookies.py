@@ -400,6 +400,13 @@ def test_expired_sessions_are_not_listed(clock, app):
     assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
 
 
+def test_control_characters_in_a_user_agent_are_not_stored(app):
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "curl\x00/8\x1b[31m"
+    log_in(client, "alice")
+    assert client.get("/api/sessions").get_json()[0]["user_agent"] == "curl/8[31m"
+
+
 def test_a_long_user_agent_is_cut_to_200_characters(app):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "x" * 1000

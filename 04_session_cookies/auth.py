@@ -70,7 +70,8 @@ def session_from_request() -> UserSession | None:
         db.select(UserSession).filter_by(token_hash=hash_token(session_id))
     ).scalar_one_or_none()
     if user_session is not None and user_session.expires_at <= utcnow():
-        db.session.delete(user_session)
+        # By id, not db.session.delete(): two requests may delete it at once.
+        db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
         db.session.commit()
         return None
     return user_session

@@ -88,7 +88,8 @@ def live_session(public_id: str) -> UserSession | None:
         db.select(UserSession).filter_by(public_id=public_id)
     ).scalar_one_or_none()
     if user_session is not None and user_session.expires_at <= utcnow():
-        db.session.delete(user_session)
+        # By id, not db.session.delete(): two requests may delete it at once.
+        db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
         db.session.commit()
         return None
     return user_session
@@ -102,7 +103,10 @@ def renew(expired_token: str) -> dict | None:
     user_session = live_session(claims["sid"])
     if user_session is None or str(user_session.user_id) != claims["sub"]:
         return None
-    user_session.last_seen = utcnow()
+    # One statement that finds nothing if a logout deleted the session a moment ago.
+    seen = db.update(UserSession).filter_by(id=user_session.id).values(last_seen=utcnow())
+    if db.session.execute(seen).rowcount == 0:
+        return None
     db.session.commit()
     after_this_request(functools.partial(send_renewed_token, claims))
     return claims

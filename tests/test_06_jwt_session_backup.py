@@ -334,3 +334,20 @@ def test_the_page_lists_sessions_and_logs_out_everywhere(page):
     expect(page.locator("#sessions li")).to_have_count(1)
     page.get_by_role("button", name="Log out everywhere").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_a_session_ended_while_its_token_is_renewed_gets_401_not_500(
+    clock, stage, app, alice, monkeypatch
+):
+    """A logout in another request, between the renewal's look-up and its write."""
+    clock.shift(TEN_MINUTES)
+    look_up = stage.auth.live_session
+
+    def look_up_then_log_out_elsewhere(public_id):
+        found = look_up(public_id)
+        with stage.db.db.engine.begin() as elsewhere:
+            elsewhere.execute(stage.db.db.delete(stage.models.UserSession))
+        return found
+
+    monkeypatch.setattr(stage.auth, "live_session", look_up_then_log_out_elsewhere)
+    assert alice.get("/api/me").status_code == 401

@@ -54,6 +54,8 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
     claims = {
         "sub": str(user_session.user_id),
         "sid": user_session.public_id,
+        # For this app only: with a key shared by mistake, another app refuses it.
+        "aud": current_app.name,
         "iat": unix_time(now),
         "exp": unix_time(expires),
         "csrf": csrf_token,
@@ -98,7 +100,7 @@ def renew(expired_token: str) -> dict | None:
     """The claims of a genuine but expired token, when its session is still alive; the
     response then carries a fresh token. Requests that come at once with the same
     expired token are each renewed: nothing is used up, so all of them succeed."""
-    claims = tokens.decode(expired_token, secret_key(), verify_exp=False)
+    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
     user_session = live_session(claims["sid"])
     if user_session is None or str(user_session.user_id) != claims["sub"]:
         return None
@@ -124,7 +126,7 @@ def claims_from_request() -> dict | None:
     token is valid (no database), renewed from its session once it has expired."""
     token = request.cookies.get("access_token", "")
     try:
-        return tokens.decode(token, secret_key())
+        return tokens.decode(token, secret_key(), current_app.name)
     except jwt.ExpiredSignatureError:
         return renew(token)
     except jwt.InvalidTokenError:

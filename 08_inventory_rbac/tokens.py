@@ -9,7 +9,7 @@ import re
 import jwt
 
 # Every token we make has these claims; a token without one of them is refused.
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "csrf"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "aud", "csrf"]
 USER_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
@@ -17,14 +17,15 @@ def encode(claims: dict, key: bytes) -> str:
     return jwt.encode(claims, key, algorithm="HS256")
 
 
-def decode(token: str, key: bytes, verify_exp: bool = True) -> dict:
-    """The claims of TOKEN when KEY signed it and (unless VERIFY_EXP is false) it has not
-    expired. Raises jwt.ExpiredSignatureError for a token that is genuine but too old,
-    and jwt.InvalidTokenError, its parent, for every other reason."""
+def decode(token: str, key: bytes, audience: str, verify_exp: bool = True) -> dict:
+    """The claims of TOKEN when KEY signed it for AUDIENCE and (unless VERIFY_EXP is
+    false) it has not expired. Raises jwt.ExpiredSignatureError for a token that is
+    genuine but too old, and jwt.InvalidTokenError, its parent, for every other reason."""
     claims = jwt.decode(
         token,
         key,
         algorithms=["HS256"],  # ours to choose, never the token's
+        audience=audience,
         options={"require": REQUIRED_CLAIMS, "verify_exp": verify_exp},
     )
     # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.

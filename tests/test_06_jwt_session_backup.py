@@ -31,7 +31,9 @@ def set_cookies(response):
 def claims_of(app, token):
     """What the token says, expired or not."""
     key = app.config["SECRET_KEY"]
-    return jwt.decode(token, key, algorithms=["HS256"], options={"verify_exp": False})
+    return jwt.decode(
+        token, key, algorithms=["HS256"], audience=STAGE, options={"verify_exp": False}
+    )
 
 
 def access_token(client):
@@ -76,8 +78,9 @@ def test_login_sets_a_ten_minute_token_in_a_cookie_that_lasts_as_long_as_the_ses
     assert token["httponly"] is True and token["samesite"] == "Lax"
     assert token["max-age"] == cookies["csrf_token"]["max-age"] == str(7 * 24 * 60 * 60)
     claims = claims_of(app, token.value)
-    assert set(claims) == {"sub", "sid", "iat", "exp", "csrf"}
+    assert set(claims) == {"sub", "sid", "aud", "iat", "exp", "csrf"}
     assert claims["sub"] == "1"
+    assert claims["aud"] == STAGE
     assert claims["exp"] - claims["iat"] == 10 * 60
     assert claims["csrf"] == cookies["csrf_token"].value
 
@@ -351,3 +354,11 @@ def test_a_session_ended_while_its_token_is_renewed_gets_401_not_500(
 
     monkeypatch.setattr(stage.auth, "live_session", look_up_then_log_out_elsewhere)
     assert alice.get("/api/me").status_code == 401
+
+
+def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, alice):
+    """A key shared by mistake (one FLASK_SECRET_KEY for two apps) opens nothing: each
+    app accepts only tokens made for it."""
+    claims = claims_of(app, access_token(alice))
+    for_another_app = jwt.encode({**claims, "aud": "07_final_todo"}, app.config["SECRET_KEY"])
+    assert with_token(app, for_another_app).get("/api/me").status_code == 401

@@ -304,9 +304,8 @@ def test_a_revoked_session_ends_within_the_token_lifetime(clock, app, alice):
 
 @pytest.mark.lesson
 def test_forged_tokens_are_refused(app, alice):
-    claims = jwt.decode(
-        alice.get_cookie("access_token").value, app.config["SECRET_KEY"], algorithms=["HS256"]
-    )
+    token = alice.get_cookie("access_token").value
+    claims = jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE)
     for forged in [
         jwt.encode({**claims, "sub": "2"}, "a guessed key that is 32 bytes long"),
         jwt.encode({**claims, "sub": "2"}, None, algorithm="none"),
@@ -372,7 +371,7 @@ def test_under_gunicorn_with_two_workers_login_renewal_and_todos_work(gunicorn):
     assert user.request("DELETE", f"/api/todos/{todo_id}")[0] == 204
 
     # Renewal: the same token, as if ten minutes had passed (signed with the known key).
-    claims = jwt.decode(user.cookie("access_token"), secret_key, algorithms=["HS256"])
+    claims = jwt.decode(user.cookie("access_token"), secret_key, ["HS256"], audience=STAGE)
     now = int(time.time())
     expired = jwt.encode({**claims, "iat": now - 700, "exp": now - 100}, secret_key)
     status, headers, _ = user.request(

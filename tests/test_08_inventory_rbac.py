@@ -693,7 +693,7 @@ def test_under_gunicorn_with_two_workers_twenty_orders_for_five_units_make_five(
 def claims_of(client, app):
     """The claims of the client's token, to sign them again with another server's key."""
     token = client.get_cookie("access_token").value
-    return jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"])
+    return jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE)
 
 
 @pytest.mark.lesson

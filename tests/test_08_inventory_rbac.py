@@ -328,7 +328,7 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(admin, change):
 def test_with_another_admin_an_admin_may_step_down(app, admin):
     client_as(app, "admin", "bea")
     assert admin.patch("/api/users/1", json={"role": "viewer"}).status_code == 200
-    assert admin.get("/api/users").status_code == 403
+    assert admin.get("/api/users").status_code == 401  # logged out, to come back a viewer
 
 
 def test_a_deactivated_admin_does_not_count(app, admin):
@@ -358,9 +358,9 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, live_server
         thread.start()
     for thread in threads:
         thread.join()
-    # One demotion wins; the other finds its sender no longer an admin (403) or finds
-    # the last admin (409). Never both.
-    assert sorted(results.values()) in ([200, 403], [200, 409])
+    # One demotion wins; the other finds its sender demoted and logged out (401) or
+    # finds the last admin (409). Never both.
+    assert sorted(results.values()) in ([200, 401], [200, 409])
     survivor = ada if results["ada"] == 200 else bea
     roles = [user["role"] for user in survivor.get("/api/users").get_json()]
     assert sorted(roles) == ["admin", "viewer"]
@@ -722,3 +722,20 @@ def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
     for app in (todo, inventory):
         with app.app_context():
             app.extensions["sqlalchemy"].engine.dispose()
+
+
+def test_logging_out_everywhere_ends_every_device_at_once(app):
+    """08 reads the session with the user at every request: no ten-minute bound here."""
+    laptop, phone = client_as(app, "manager", "max"), app.test_client()
+    log_in(phone, "max")
+    assert laptop.post("/api/logout-all").status_code == 204
+    assert phone.get("/api/me").status_code == 401
+
+
+def test_a_password_change_ends_the_other_sessions_at_once(app, admin):
+    thief = app.test_client()
+    log_in(thief, "ada")
+    body = {"current_password": TEST_PASSWORD, "new_password": "a brand new password"}
+    assert admin.post("/api/password", json=body).status_code == 204
+    assert thief.post("/api/users", json={"username": "backdoor"}).status_code == 401
+    assert admin.get("/api/me").status_code == 200

@@ -256,6 +256,18 @@ def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
 # --- A change of role counts at the very next request ----------------------------------------
 
 
+def test_editing_a_product_keeps_the_stock_that_orders_took_meanwhile(page, demo, manager_api):
+    log_in_on(page, demo, "admin")
+    open_screen(page, "Products")
+    page.get_by_role("button", name="Edit MUG-01").click()  # the dialog shows 5 in stock
+    place_order(manager_api, "Acme Ltd", MUG_01=2)  # meanwhile: 3 left
+    page.get_by_role("dialog").get_by_label("Name").fill("Coffee mug, blue")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(cell(page, "MUG-01", "Name")).to_have_text("Coffee mug, blue")
+    mug = {p["sku"]: p for p in manager_api.get("/api/products").get_json()}["MUG-01"]
+    assert mug["quantity"] == 3  # the dialog sent the name only
+
+
 def test_a_demoted_manager_is_logged_out_at_the_next_click_and_comes_back_a_viewer(
     page, new_page, demo, manager_api
 ):

@@ -195,8 +195,9 @@ def register():
     return user.to_dict(), 201
 
 
-def check_throttle(keys: list[str]):
-    wait = throttle.seconds_to_wait(keys)
+def count_attempt(keys: list[str]):
+    """Count a login attempt (a failure until the password proves right), or 429."""
+    wait = throttle.attempt(keys)
     if wait:
         raise TooManyRequests(f"too many failed logins: try again in {wait} s", retry_after=wait)
 
@@ -207,13 +208,13 @@ def login():
     body = json_object({"username", "password"})
     username, password = username_field(body), password_field(body)
     throttle_keys = throttle.keys(username, request.remote_addr)
-    check_throttle(throttle_keys)
+    count_attempt(throttle_keys)
     user = find_user_by_password(username, password)
     if user is None:
-        throttle.record_failure(throttle_keys)
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
-    throttle.forget(throttle_keys[0])  # the username's count; the address keeps its own
+    throttle.forget(throttle_keys[0])  # the username's failures
+    throttle.take_back(throttle_keys[1])  # the address keeps its other failures
     response = make_response(user.to_dict())
     return hand_out_token(start_session(user), secrets.token_urlsafe(32), response)
 
@@ -276,10 +277,10 @@ def change_password():
     current, new = password_field(body, "current_password"), password_field(body, "new_password")
     user = db.get_or_404(User, g.user_id)
     throttle_key = throttle.keys(user.username, request.remote_addr)[0]
-    check_throttle([throttle_key])
+    count_attempt([throttle_key])
     if not check_password_hash(user.password_hash, current):
-        throttle.record_failure([throttle_key])
         abort(400, "current_password: wrong password")
+    throttle.forget(throttle_key)
     user.password_hash = generate_password_hash(
         new, method=current_app.config["PASSWORD_HASH_METHOD"]
     )

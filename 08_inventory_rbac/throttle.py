@@ -1,11 +1,15 @@
 """Login throttling: after repeated failures for a username or from a client address,
 logins from there must wait, longer after each further failure. The counts live in the
-database, so that every worker process sees the same ones."""
+database, so that every worker process sees the same ones.
+
+An attempt counts as a failure until its password proves right, and it is counted in the
+same statement that checks whether it may go ahead: attempts sent at once are all
+counted, so a burst cannot slip more guesses through than one at a time."""
 
 import math
 from datetime import timedelta
 
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy.exc import IntegrityError
 
 from .db import db
@@ -16,11 +20,66 @@ from .models import LoginFailures, utcnow
 FREE_FAILURES = {"username": 5, "address": 20}
 FIRST_WAIT = timedelta(seconds=30)  # doubles with each further failure
 LONGEST_WAIT = timedelta(minutes=15)
+DOUBLINGS = 5  # 30 s, 1, 2, 4, 8 min; after that, the longest wait
 FORGET_AFTER = timedelta(hours=1)  # a quiet hour starts the count again
 
 
 def keys(username: str, address: str) -> list[str]:
     return [f"username:{username}", f"address:{address}"]
+
+
+def free_failures(key: str) -> int:
+    kind, _ = key.split(":", 1)
+    return FREE_FAILURES[kind]
+
+
+def wait_after(failures: int, free: int) -> timedelta:
+    """How long an attempt must wait after the last of FAILURES failures."""
+    if failures < free:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
+
+
+def may_try_now(free: int, now):
+    """SQL, true for a key's row when an attempt may go ahead NOW (as wait_after says)."""
+    row = LoginFailures
+    last_failure_at_the_latest = case(
+        *((row.count == n, now - wait_after(n, free)) for n in range(free, free + DOUBLINGS)),
+        else_=now - LONGEST_WAIT,
+    )
+    return or_(
+        row.count < free,
+        row.last_failure <= now - FORGET_AFTER,
+        row.last_failure <= last_failure_at_the_latest,
+    )
+
+
+def attempt(keys: list[str]) -> int:
+    """Count a login attempt against each key, if it may go ahead now, and return 0;
+    else count nothing and return the seconds it must wait."""
+    now = utcnow()
+    for key in keys:
+        counted = db.session.execute(
+            db.update(LoginFailures)
+            .filter(LoginFailures.key == key, may_try_now(free_failures(key), now))
+            .values(
+                count=case((LoginFailures.last_failure <= now - FORGET_AFTER, 1),
+                           else_=LoginFailures.count + 1),
+                last_failure=now,
+            )
+        ).rowcount  # fmt: skip
+        if counted:
+            continue
+        if db.session.get(LoginFailures, key) is not None:  # there, but must wait
+            db.session.rollback()
+            return seconds_to_wait(keys)
+        db.session.add(LoginFailures(key=key, count=1, last_failure=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker made a row first: count again
+        db.session.rollback()
+        return attempt(keys)
+    return 0
 
 
 def seconds_to_wait(keys: list[str]) -> int:
@@ -29,39 +88,23 @@ def seconds_to_wait(keys: list[str]) -> int:
     now = utcnow()
     longest = 0
     for row in rows.scalars():
-        kind, _ = row.key.split(":", 1)
-        extra_failures = row.count - FREE_FAILURES[kind]
-        if extra_failures < 0 or row.last_failure < now - FORGET_AFTER:
+        if row.last_failure <= now - FORGET_AFTER:
             continue
-        wait = min(FIRST_WAIT * 2**extra_failures, LONGEST_WAIT)
+        wait = wait_after(row.count, free_failures(row.key))
         longest = max(longest, math.ceil((row.last_failure + wait - now).total_seconds()))
     return longest
 
 
-def record_failure(keys: list[str]):
-    now = utcnow()
-    for key in keys:
-        # One statement, so that two workers counting at once both count.
-        counted = db.session.execute(
-            db.update(LoginFailures)
-            .filter_by(key=key)
-            .values(
-                count=case(
-                    (LoginFailures.last_failure < now - FORGET_AFTER, 1),
-                    else_=LoginFailures.count + 1,
-                ),
-                last_failure=now,
-            )
-        ).rowcount
-        if not counted:
-            db.session.add(LoginFailures(key=key, count=1, last_failure=now))
-        try:
-            db.session.commit()
-        except IntegrityError:  # another worker made the row first: count again
-            db.session.rollback()
-            record_failure([key])
-
-
 def forget(key: str):
+    """The password was right: the failures counted for KEY are forgotten."""
     db.session.execute(db.delete(LoginFailures).filter_by(key=key))
+    db.session.commit()
+
+
+def take_back(key: str):
+    """The password was right: this attempt was no failure after all (for a key whose
+    other failures stay counted, such as an address that many people share)."""
+    db.session.execute(
+        db.update(LoginFailures).filter_by(key=key).values(count=LoginFailures.count - 1)
+    )
     db.session.commit()

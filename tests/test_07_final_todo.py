@@ -6,6 +6,7 @@ import http.cookiejar
 import json
 import multiprocessing
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -398,3 +399,23 @@ def test_the_database_is_what_the_config_names(stage, app, database_url):
         assert engine.url.render_as_string(hide_password=False) == database_url
         with engine.connect() as connection:
             assert connection.execute(text("select 1")).scalar() == 1
+
+
+def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(app, live_server):
+    """Each attempt is counted in the statement that lets it through: thirty wrong
+    passwords sent at once get five answers, and twenty-five 429s."""
+    log_in(app.test_client(), "alice")
+    start = threading.Barrier(30)
+    statuses = []
+
+    def guess(number):
+        start.wait()
+        body = {"username": "alice", "password": f"guess number {number}"}
+        statuses.append(Browser(live_server).request("POST", "/api/login", body)[0])
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [401] * 5 + [429] * 25

@@ -31,7 +31,7 @@ SHOWN = {
                            "HTTP/1.1 204", '{"error": "not logged in"}'],
     "05_jwt_stateless": ['{"sub":"1","iat":', '"title":"my secret plan"', "HTTP/1.1 401",
                          "HTTP/1.1 204", "'sub': '1'"],
-    "06_jwt_session_backup": ['"sid":', '"current":true', "HTTP/1.1 204", "HTTP/1.1 401",
+    "06_jwt_session_backup": ['"sid":', '"aud":"06_jwt_session_backup"', '"current":true', "HTTP/1.1 204", "HTTP/1.1 401",
                               "Set-Cookie: access_token=; Expires=Thu, 01 Jan 1970"],
     "07_final_todo": ["Content-Security-Policy: default-src 'self'", "X-Content-Type-Options",
                       '"error": "wrong username or password"', "HTTP/1.1 429", "Retry-After: 30",

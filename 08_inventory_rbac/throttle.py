@@ -58,28 +58,37 @@ def attempt(keys: list[str]) -> int:
     """Count a login attempt against each key, if it may go ahead now, and return 0;
     else count nothing and return the seconds it must wait."""
     now = utcnow()
-    for key in keys:
-        counted = db.session.execute(
-            db.update(LoginFailures)
-            .filter(LoginFailures.key == key, may_try_now(free_failures(key), now))
-            .values(
-                count=case((LoginFailures.last_failure <= now - FORGET_AFTER, 1),
-                           else_=LoginFailures.count + 1),
-                last_failure=now,
-            )
-        ).rowcount  # fmt: skip
-        if counted:
-            continue
-        if db.session.get(LoginFailures, key) is not None:  # there, but must wait
-            db.session.rollback()
-            return seconds_to_wait(keys)
-        db.session.add(LoginFailures(key=key, count=1, last_failure=now))
     try:
+        for key in keys:
+            if not count_now(key, now):
+                db.session.rollback()  # nothing counted for this attempt
+                # No wait after all? Another attempt made the key's row a moment ago.
+                return seconds_to_wait(keys) or attempt(keys)
         db.session.commit()
-    except IntegrityError:  # another worker made a row first: count again
+    except IntegrityError:  # another worker made a key's first row at the same moment
         db.session.rollback()
         return attempt(keys)
     return 0
+
+
+def count_now(key: str, now) -> bool:
+    """Count one more failure for KEY, unless it must wait (then False)."""
+    counted = db.session.execute(
+        db.update(LoginFailures)
+        .filter(LoginFailures.key == key, may_try_now(free_failures(key), now))
+        .values(
+            count=case((LoginFailures.last_failure <= now - FORGET_AFTER, 1),
+                       else_=LoginFailures.count + 1),
+            last_failure=now,
+        )
+    ).rowcount  # fmt: skip
+    if counted:
+        return True
+    if db.session.get(LoginFailures, key) is not None:  # there, but it must wait
+        return False
+    db.session.add(LoginFailures(key=key, count=1, last_failure=now))
+    db.session.flush()  # now, so that a row made at the same moment fails here
+    return True
 
 
 def seconds_to_wait(keys: list[str]) -> int:

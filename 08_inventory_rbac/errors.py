@@ -1,7 +1,7 @@
 import re
 import unicodedata
 
-from flask import abort, json, request
+from flask import abort, current_app, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter
 
@@ -41,6 +41,11 @@ def json_error(error: HTTPException):
 
 def json_object(fields: set[str]) -> dict:
     """The request body: a JSON object with no keys but FIELDS, or a 400 that says why."""
+    # A body sent in chunks, with no Content-Length, is cut at the limit rather than
+    # refused: refuse it here, as one with a Content-Length is.
+    too_big = len(request.get_data()) >= current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and too_big:
+        abort(413)
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested deeper than Python's JSON parser goes

@@ -143,6 +143,14 @@ def register():
     return user.to_dict(), 201
 
 
+def end_this_browsers_session():
+    """A browser that logs in again ends its earlier session, rather than leave it to
+    linger in the list of sessions."""
+    previous = session_from_request()
+    if previous is not None:
+        db.session.execute(db.delete(UserSession).filter_by(id=previous.id))
+
+
 @bp.post("/login")
 def login():
     # No CSRF token yet, but a JSON body: another site's form cannot send one.
@@ -151,6 +159,7 @@ def login():
     if user is None:
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
+    end_this_browsers_session()
     response = make_response(user.to_dict())
     start_session(user, response)
     return response

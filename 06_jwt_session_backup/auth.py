@@ -194,6 +194,17 @@ def register():
     return user.to_dict(), 201
 
 
+def end_this_browsers_session():
+    """A browser that logs in again ends its earlier session, rather than leave it to
+    linger in the list of sessions."""
+    token = request.cookies.get("access_token", "")
+    try:
+        claims = tokens.decode(token, secret_key(), current_app.name, verify_exp=False)
+    except jwt.InvalidTokenError:
+        return
+    db.session.execute(db.delete(UserSession).filter_by(public_id=claims["sid"]))
+
+
 @bp.post("/login")
 def login():
     # No CSRF token yet, but a JSON body: another site's form cannot send one.
@@ -202,6 +213,7 @@ def login():
     if user is None:
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
+    end_this_browsers_session()
     response = make_response(user.to_dict())
     return hand_out_token(start_session(user), secrets.token_urlsafe(32), response)
 

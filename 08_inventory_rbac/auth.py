@@ -218,6 +218,17 @@ def count_attempt(keys: list[str]):
         raise TooManyRequests(f"too many failed logins: try again in {wait} s", retry_after=wait)
 
 
+def end_this_browsers_session():
+    """A browser that logs in again ends its earlier session, rather than leave it to
+    linger in the list of sessions."""
+    token = request.cookies.get("access_token", "")
+    try:
+        claims = tokens.decode(token, secret_key(), current_app.name, verify_exp=False)
+    except jwt.InvalidTokenError:
+        return
+    db.session.execute(db.delete(UserSession).filter_by(public_id=claims["sid"]))
+
+
 @bp.post("/login")
 @public
 def login():
@@ -234,6 +245,7 @@ def login():
         abort(403, "this account is deactivated")
     throttle.forget(throttle_keys[0])  # the username's failures
     throttle.take_back(throttle_keys[1])  # the address keeps its other failures
+    end_this_browsers_session()
     response = make_response(user.to_dict())
     return hand_out_token(start_session(user), secrets.token_urlsafe(32), response)
 

@@ -418,3 +418,8 @@ def test_logout_removes_the_cookies_with_the_flags_they_were_set_with(alice):
     cookies = set_cookies(alice.post("/api/logout"))
     assert cookies["session_id"]["httponly"] is True
     assert cookies["csrf_token"]["httponly"] == ""
+
+
+def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice):
+    log_in(alice, "alice")
+    assert len(alice.get("/api/sessions").get_json()) == 1

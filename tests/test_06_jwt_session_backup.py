@@ -362,3 +362,9 @@ def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, alice)
     claims = claims_of(app, access_token(alice))
     for_another_app = jwt.encode({**claims, "aud": "07_final_todo"}, app.config["SECRET_KEY"])
     assert with_token(app, for_another_app).get("/api/me").status_code == 401
+
+
+def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(clock, app, alice):
+    clock.shift(TEN_MINUTES)  # the earlier token expired: its session still ends
+    log_in(alice, "alice")
+    assert len(alice.get("/api/sessions").get_json()) == 1

@@ -62,8 +62,10 @@ def attempt(keys: list[str]) -> int:
         for key in keys:
             if not count_now(key, now):
                 db.session.rollback()  # nothing counted for this attempt
-                # No wait after all? Another attempt made the key's row a moment ago.
-                return seconds_to_wait(keys) or attempt(keys)
+                wait = seconds_to_wait(keys)
+                if wait == 0:  # no wait after all: another attempt made the row just now
+                    return attempt(keys)
+                return wait
         db.session.commit()
     except IntegrityError:  # another worker made a key's first row at the same moment
         db.session.rollback()

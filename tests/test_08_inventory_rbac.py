@@ -739,3 +739,38 @@ def test_a_password_change_ends_the_other_sessions_at_once(app, admin):
     assert admin.post("/api/password", json=body).status_code == 204
     assert thief.post("/api/users", json={"username": "backdoor"}).status_code == 401
     assert admin.get("/api/me").status_code == 200
+
+
+def test_the_database_itself_keeps_stock_at_zero_or_above(stage, app, admin):
+    """The README's claim: a check constraint, whatever the code does."""
+    from sqlalchemy.exc import IntegrityError
+
+    mug = add_product(admin)
+    with app.app_context():
+        db = stage.db.db
+        with pytest.raises(IntegrityError):
+            db.session.execute(db.update(stage.models.Product).values(quantity=-1))
+            db.session.commit()
+        db.session.rollback()
+    assert stock(admin, mug["id"]) == 5
+
+
+def test_ten_cancels_of_one_order_at_once_give_the_stock_back_once(app, live_server):
+    mug = add_product(client_as(app, "admin"))
+    manager = client_as(app, "manager")
+    order_id = order(manager, (mug["id"], 3)).get_json()["id"]
+    start = threading.Barrier(10)
+    statuses = []
+
+    def cancel():
+        start.wait()
+        path = f"/api/orders/{order_id}/cancel"
+        statuses.append(http_json(live_server, "POST", path, None, manager)[0])
+
+    threads = [threading.Thread(target=cancel) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [409] * 9
+    assert stock(manager, mug["id"]) == 5

@@ -106,6 +106,7 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
     page.get_by_role("button", name="Edit: Buy milk").click()
     page.get_by_label("Title").fill("Buy oat milk")
     page.get_by_label("Title").press("Enter")
+    expect(page.get_by_label("Title")).to_have_count(0)  # saved: one edit at a time
     page.get_by_role("button", name="Edit: Call the plumber").click()
     page.get_by_label("Title").fill("never saved")
     page.get_by_label("Title").press("Escape")  # cancels; the keyboard is back on Edit

@@ -1,0 +1,78 @@
+"""Accessibility checks that the browser tests share: axe-core over a page, and "where is
+the keyboard, and can the user see it".
+
+axe-core is vendored in tests/vendor/axe-core/ for the tests only: no stage serves it. It
+goes into the page with page.evaluate(), which the DevTools protocol runs outside the
+page's Content-Security-Policy (script-src 'self' refuses a <script> with the text in it,
+and eval() too).
+"""
+
+from conftest import ROOT
+
+AXE_SOURCE = (ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js").read_text()
+# What a user cannot get past (a control with no name, text too faint to read); axe's
+# "moderate" and "minor" findings are advice.
+BLOCKING = {"serious", "critical"}
+
+RUN_AXE = """async () => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((node) => ({ target: node.target.join(" "), summary: node.failureSummary })),
+  }));
+}"""
+
+
+def axe_violations(page):
+    """axe-core's violations on PAGE as it is now, of every impact."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)  # a fresh document after each navigation: load it again
+    return page.evaluate(RUN_AXE)
+
+
+def assert_no_axe_violations(page, state):
+    """No violation of impact serious or critical on PAGE; STATE says what it shows
+    ("login, wrong password"). The failure lists each violation and where it is."""
+    found = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    lines = [
+        f"  {v['impact']} {v['id']}: {v['help']}\n"
+        + "\n".join(
+            f"    at {node['target']}:\n      " + node["summary"].replace("\n", "\n      ")
+            for node in v["nodes"]
+        )
+        for v in found
+    ]
+    assert not found, f"axe on {page.url} ({state}):\n" + "\n".join(lines)
+
+
+# Where the focus is, and whether it shows: an outline or a ring (box-shadow) on it.
+FOCUS = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  return {
+    element: element.outerHTML.slice(0, 120),
+    visible: outline || style.boxShadow !== "none",
+  };
+}"""
+
+
+def assert_focus_visible(page):
+    """Something has the keyboard focus, and it shows (an outline or a ring)."""
+    here = page.evaluate(FOCUS)
+    assert here is not None, "the focus is lost: on the page itself, on nothing a user sees"
+    assert here["visible"], f"the focus is on {here['element']}, which does not show it"
+
+
+def tab_to(page, target, key="Tab", limit=30):
+    """Press KEY (Tab, or Shift+Tab to go back) until the focus is on TARGET (a Playwright
+    locator), checking on the way that every control it lands on shows the focus."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        assert_focus_visible(page)
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"pressed {key} {limit} times and never reached {target}")

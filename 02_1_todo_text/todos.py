@@ -26,7 +26,9 @@ def read_todos() -> list[str]:
 def write_todos(todos: list[str]):
     path = current_app.config["TODO_FILE"]
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(f"{path}.tmp", "w", encoding="utf-8", newline="\n") as file:
+    # Readable by its owner only: os.open() sets the mode when it creates the file.
+    private = os.open(f"{path}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(private, "w", encoding="utf-8", newline="\n") as file:
         file.writelines(f"{todo}\n" for todo in todos)
     os.replace(f"{path}.tmp", path)  # atomic: a crash mid-write leaves the old file whole
 

@@ -18,6 +18,14 @@ bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Why a request is not logged in: the page shows the sentence on the login form.
+NOT_LOGGED_IN = "not logged in"
+SESSION_ENDED = "your session has ended: it was logged out or revoked on another device"
+SESSION_EXPIRED = "your session has expired: please log in again"
+SESSION_USED_ELSEWHERE = (
+    "you were signed out to protect your account: your session was used from somewhere else"
+)
+
 
 def secret_key() -> bytes:
     # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
@@ -55,6 +63,7 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
     claims = {
         "sub": str(user_session.user_id),
         "sid": user_session.public_id,
+        "gen": user_session.generation,  # which of the session's tokens this is
         # For this app only: with a key shared by mistake, another app refuses it.
         "aud": current_app.name,
         "iat": unix_time(now),
@@ -85,53 +94,95 @@ def clear_token_cookies(response):
     return response
 
 
-def live_session(public_id: str) -> UserSession | None:
+def logged_out(reason: str):
+    """Answer 401 with REASON, a sentence the page shows, and clear the cookies."""
+    after_this_request(clear_token_cookies)
+    abort(401, reason)
+
+
+def end_session(user_session: UserSession):
+    # By id, not db.session.delete(): two requests may delete it at once.
+    db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
+    db.session.commit()
+
+
+def live_session(claims: dict) -> UserSession:
+    """The session that the token's claims name, or 401 saying why it has ended."""
     user_session = db.session.execute(
-        db.select(UserSession).filter_by(public_id=public_id)
+        db.select(UserSession).filter_by(public_id=claims["sid"])
     ).scalar_one_or_none()
-    if user_session is not None and user_session.expires_at <= utcnow():
-        # By id, not db.session.delete(): two requests may delete it at once.
-        db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
-        db.session.commit()
-        return None
+    if user_session is None or str(user_session.user_id) != claims["sub"]:
+        logged_out(SESSION_ENDED)
+    if user_session.expires_at <= utcnow():
+        end_session(user_session)
+        logged_out(SESSION_EXPIRED)
     return user_session
 
 
-def renew(expired_token: str) -> dict | None:
-    """The claims of a genuine but expired token, when its session is still alive; the
-    response then carries a fresh token. Requests that come at once with the same
-    expired token are each renewed: nothing is used up, so all of them succeed."""
-    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
-    user_session = live_session(claims["sid"])
-    if user_session is None or str(user_session.user_id) != claims["sub"]:
-        return None
-    # One statement that finds nothing if a logout deleted the session a moment ago.
-    seen = db.update(UserSession).filter_by(id=user_session.id).values(last_seen=utcnow())
-    if db.session.execute(seen).rowcount == 0:
-        return None
+def rotate(user_session: UserSession, generation: int) -> bool:
+    """Make the session's token GENERATION old, if it is the current one. One statement:
+    of the requests that come at once with the same token, one rotates it."""
+    now = utcnow()
+    rotated = db.session.execute(
+        db.update(UserSession)
+        .filter_by(id=user_session.id, generation=generation)
+        .values(generation=generation + 1, renewed_at=now, last_seen=now)
+    ).rowcount
     db.session.commit()
+    return rotated == 1
+
+
+def replaced_just_now(user_session: UserSession, generation: int) -> bool:
+    """Whether the session's token GENERATION was replaced by a renewal at most
+    RENEWAL_GRACE seconds ago: another tab, or a request racing this one, renewed it."""
+    user_session = db.session.get(UserSession, user_session.id, populate_existing=True)
+    if user_session is None:  # a logout in a request running at the same time
+        logged_out(SESSION_ENDED)
+    grace = timedelta(seconds=current_app.config["RENEWAL_GRACE"])
+    return user_session.generation == generation + 1 and (
+        utcnow() - user_session.renewed_at <= grace
+    )
+
+
+def renew(expired_token: str) -> dict:
+    """The claims of a genuine but expired token, when its session is still alive; the
+    response then carries the session's current token. Each renewal makes the token
+    before it old: a token renewed once already is a copy, unless it comes within
+    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, and so does
+    whoever holds its newer token."""
+    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    user_session = live_session(claims)
+    generation = claims["gen"]
+    if not rotate(user_session, generation) and not replaced_just_now(user_session, generation):
+        end_session(user_session)
+        current_app.logger.warning("a reused token ended session %s", user_session.id)
+        logged_out(SESSION_USED_ELSEWHERE)
     after_this_request(functools.partial(send_renewed_token, claims))
     return claims
 
 
 def send_renewed_token(claims: dict, response):
-    """Put a fresh token on the response, unless the request ended the session (logout)."""
-    user_session = live_session(claims["sid"])
+    """Put the session's current token on the response, unless the request ended the
+    session (logout)."""
+    user_session = db.session.execute(
+        db.select(UserSession).filter_by(public_id=claims["sid"])
+    ).scalar_one_or_none()
     if user_session is None:
         return response
     return hand_out_token(user_session, claims["csrf"], response)
 
 
-def claims_from_request() -> dict | None:
+def claims_from_request() -> dict:
     """The claims of the request's access_token cookie: trusted as they are while the
-    token is valid (no database), renewed from its session once it has expired."""
+    token is valid (no database), renewed from its session once it has expired; else
+    401."""
     token = request.cookies.get("access_token", "")
     try:
         return tokens.decode(token, secret_key(), current_app.name)
     except jwt.ExpiredSignatureError:
         return renew(token)
     except jwt.InvalidTokenError:
-        return None
+        logged_out(NOT_LOGGED_IN)
 
 
 def check_csrf(csrf_token: str):
@@ -152,9 +203,6 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped_view(**kwargs):
         claims = claims_from_request()
-        if claims is None:
-            after_this_request(clear_token_cookies)
-            abort(401, "not logged in")
         check_csrf(claims["csrf"])
         g.user_id = int(claims["sub"])
         g.session_public_id = claims["sid"]
@@ -178,28 +226,33 @@ def find_user_by_password(username: str, password: str) -> User | None:
     return None
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def count_attempt(keys: list[str], what: str = "failed logins"):
+    """Count an attempt against KEYS (a login is a failure until its password proves
+    right), or 429."""
+    wait = throttle.attempt(keys)
+    if wait:
+        raise TooManyRequests(f"too many {what}: try again in {wait} s", retry_after=wait)
+
+
 @bp.post("/register")
 def register():
     body = json_object({"username", "password"})
-    user = User(
-        username=username_field(body),
-        password_hash=generate_password_hash(
-            password_field(body), method=current_app.config["PASSWORD_HASH_METHOD"]
-        ),
-    )
+    username, password = username_field(body), password_field(body)
+    count_attempt([throttle.sign_up_key(request.remote_addr)], "sign-ups from your address")
+    # Before hashing: a taken name costs the server no slow hash.
+    if db.session.execute(db.select(User.id).filter_by(username=username)).first():
+        abort(409, "username: already taken")
+    user = User(username=username, password_hash=hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()
-    except IntegrityError:  # the unique username, even when two sign-ups race
+    except IntegrityError:  # the unique username, when two sign-ups race
         abort(409, "username: already taken")
     return user.to_dict(), 201
-
-
-def count_attempt(keys: list[str]):
-    """Count a login attempt (a failure until the password proves right), or 429."""
-    wait = throttle.attempt(keys)
-    if wait:
-        raise TooManyRequests(f"too many failed logins: try again in {wait} s", retry_after=wait)
 
 
 def end_this_browsers_session():
@@ -283,23 +336,27 @@ def revoke_session(public_id):
 @bp.post("/password")
 @login_required
 def change_password():
-    """Change the password, and end every other session: whoever knew the old one is
-    logged out everywhere but here."""
+    """Change the password, end every session of the user, and start a new one here:
+    whoever knew the old password, or copied a token of this browser, is logged out."""
     body = json_object({"current_password", "new_password"})
     current, new = password_field(body, "current_password"), password_field(body, "new_password")
     user = db.get_or_404(User, g.user_id)
+    checked_hash = user.password_hash
     throttle_key = throttle.keys(user.username, request.remote_addr)[0]
     count_attempt([throttle_key])
-    if not check_password_hash(user.password_hash, current):
+    if not check_password_hash(checked_hash, current):
         abort(400, "current_password: wrong password")
     throttle.forget(throttle_key)
-    user.password_hash = generate_password_hash(
-        new, method=current_app.config["PASSWORD_HASH_METHOD"]
-    )
-    db.session.execute(
-        db.delete(UserSession)
-        .filter_by(user_id=g.user_id)
-        .filter(UserSession.public_id != g.session_public_id)
-    )
+    # Only while the password is still the one just checked: of changes sent at once,
+    # exactly one goes through.
+    changed = db.session.execute(
+        db.update(User)
+        .filter_by(id=user.id, password_hash=checked_hash)
+        .values(password_hash=hash_password(new))
+    ).rowcount
+    if not changed:
+        abort(409, "current_password: the password was changed a moment ago")
+    db.session.execute(db.delete(UserSession).filter_by(user_id=user.id))
     db.session.commit()
-    return "", 204
+    response = make_response("", 204)
+    return hand_out_token(start_session(user), secrets.token_urlsafe(32), response)

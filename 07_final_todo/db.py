@@ -1,6 +1,10 @@
+import os
+import sqlite3
+
 import click
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -16,7 +20,25 @@ def init_app(app):
     db.init_app(app)
     app.cli.add_command(init_db_command)
     with app.app_context():
+        event.listen(db.engine, "connect", enforce_foreign_keys)
+        create_private_file(db.engine.url)
         create_tables()  # the database is created on first start
+
+
+def create_private_file(url):
+    """Create the SQLite file that URL names, readable by its owner only: SQLite would
+    make it readable by every user of the machine (its journal files get the same mode)."""
+    path = url.database
+    on_disk = url.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
+    if on_disk and not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+def enforce_foreign_keys(connection, record):
+    # SQLite checks foreign keys only when asked, per connection (PostgreSQL always does):
+    # a todo can then never belong to a user who is not there.
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA foreign_keys = ON")
 
 
 def create_tables():

@@ -1,6 +1,7 @@
 """Login throttling: after repeated failures for a username or from a client address,
-logins from there must wait, longer after each further failure. The counts live in the
-database, so that every worker process sees the same ones.
+logins from there must wait, longer after each further failure. Sign-ups are counted
+too: at most 50 an hour from one address. The counts live in the database, so that
+every worker process sees the same ones.
 
 An attempt counts as a failure until its password proves right, and it is counted in the
 same statement that checks whether it may go ahead: attempts sent at once are all
@@ -16,8 +17,8 @@ from .db import db
 from .models import LoginFailures, utcnow
 
 # Failures allowed before the first wait: few for one account, more for one address,
-# where many people may share a network.
-FREE_FAILURES = {"username": 5, "address": 20}
+# where many people may share a network (a classroom signing up fits in 50).
+FREE_FAILURES = {"username": 5, "address": 20, "sign-up": 50}
 FIRST_WAIT = timedelta(seconds=30)  # doubles with each further failure
 LONGEST_WAIT = timedelta(minutes=15)
 DOUBLINGS = 5  # 30 s, 1, 2, 4, 8 min; after that, the longest wait
@@ -28,24 +29,34 @@ def keys(username: str, address: str) -> list[str]:
     return [f"username:{username}", f"address:{address}"]
 
 
+def sign_up_key(address: str) -> str:
+    return f"sign-up:{address}"
+
+
 def free_failures(key: str) -> int:
     kind, _ = key.split(":", 1)
     return FREE_FAILURES[kind]
 
 
-def wait_after(failures: int, free: int) -> timedelta:
-    """How long an attempt must wait after the last of FAILURES failures."""
+def longest_wait(key: str) -> timedelta:
+    # Sign-ups have no back-off: past the limit, the rest of the hour.
+    return FORGET_AFTER if key.startswith("sign-up:") else LONGEST_WAIT
+
+
+def wait_after(failures: int, key: str) -> timedelta:
+    """How long an attempt for KEY must wait after the last of FAILURES failures."""
+    free = free_failures(key)
     if failures < free:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
+    return min(FIRST_WAIT * 2 ** (failures - free), longest_wait(key))
 
 
-def may_try_now(free: int, now):
-    """SQL, true for a key's row when an attempt may go ahead NOW (as wait_after says)."""
-    row = LoginFailures
+def may_try_now(key: str, now):
+    """SQL, true for KEY's row when an attempt may go ahead NOW (as wait_after says)."""
+    row, free = LoginFailures, free_failures(key)
     last_failure_at_the_latest = case(
-        *((row.count == n, now - wait_after(n, free)) for n in range(free, free + DOUBLINGS)),
-        else_=now - LONGEST_WAIT,
+        *((row.count == n, now - wait_after(n, key)) for n in range(free, free + DOUBLINGS)),
+        else_=now - longest_wait(key),
     )
     return or_(
         row.count < free,
@@ -77,7 +88,7 @@ def count_now(key: str, now) -> bool:
     """Count one more failure for KEY, unless it must wait (then False)."""
     counted = db.session.execute(
         db.update(LoginFailures)
-        .filter(LoginFailures.key == key, may_try_now(free_failures(key), now))
+        .filter(LoginFailures.key == key, may_try_now(key, now))
         .values(
             count=case((LoginFailures.last_failure <= now - FORGET_AFTER, 1),
                        else_=LoginFailures.count + 1),
@@ -88,6 +99,10 @@ def count_now(key: str, now) -> bool:
         return True
     if db.session.get(LoginFailures, key) is not None:  # there, but it must wait
         return False
+    # Rows quiet for longer than FORGET_AFTER count for nothing: keep the table small.
+    db.session.execute(
+        db.delete(LoginFailures).filter(LoginFailures.last_failure <= now - FORGET_AFTER)
+    )
     db.session.add(LoginFailures(key=key, count=1, last_failure=now))
     db.session.flush()  # now, so that a row made at the same moment fails here
     return True
@@ -101,7 +116,7 @@ def seconds_to_wait(keys: list[str]) -> int:
     for row in rows.scalars():
         if row.last_failure <= now - FORGET_AFTER:
             continue
-        wait = wait_after(row.count, free_failures(row.key))
+        wait = wait_after(row.count, row.key)
         longest = max(longest, math.ceil((row.last_failure + wait - now).total_seconds()))
     return longest
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, g, url_for
+from sqlalchemy.exc import IntegrityError
 
-from .auth import login_required
+from .auth import SESSION_ENDED, logged_out, login_required
 from .db import db
 from .errors import bool_field, json_object, text_field
 from .models import Todo
@@ -30,7 +31,10 @@ def list_todos():
 def create_todo():
     todo = Todo(user_id=g.user_id, title=text_field(json_object({"title"}), "title"))
     db.session.add(todo)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a valid token of a user who is gone (the database was reset)
+        logged_out(SESSION_ENDED)
     return todo.to_dict(), 201, {"Location": url_for(".get_todo", todo_id=todo.id)}
 
 

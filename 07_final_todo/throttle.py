@@ -38,17 +38,14 @@ def free_failures(key: str) -> int:
     return FREE_FAILURES[kind]
 
 
-def longest_wait(key: str) -> timedelta:
-    # Sign-ups have no back-off: past the limit, the rest of the hour.
-    return FORGET_AFTER if key.startswith("sign-up:") else LONGEST_WAIT
-
-
 def wait_after(failures: int, key: str) -> timedelta:
     """How long an attempt for KEY must wait after the last of FAILURES failures."""
     free = free_failures(key)
     if failures < free:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** (failures - free), longest_wait(key))
+    if key.startswith("sign-up:"):  # no back-off: past the limit, the rest of the hour
+        return FORGET_AFTER
+    return min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
 
 
 def may_try_now(key: str, now):
@@ -56,7 +53,7 @@ def may_try_now(key: str, now):
     row, free = LoginFailures, free_failures(key)
     last_failure_at_the_latest = case(
         *((row.count == n, now - wait_after(n, key)) for n in range(free, free + DOUBLINGS)),
-        else_=now - longest_wait(key),
+        else_=now - wait_after(free + DOUBLINGS, key),  # the longest wait
     )
     return or_(
         row.count < free,

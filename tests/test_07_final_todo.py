@@ -6,6 +6,8 @@ import http.cookiejar
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -17,6 +19,7 @@ import jwt
 import pytest
 from conftest import TEST_PASSWORD, log_in
 from sqlalchemy import event, text
+from werkzeug.security import check_password_hash
 
 STAGE = "07_final_todo"
 TEN_MINUTES = timedelta(minutes=10)
@@ -419,3 +422,273 @@ def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(app, l
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [401] * 5 + [429] * 25
+
+
+# --- Renewal rotates the token: a copy shows itself -----------------------------------------
+
+
+def with_token(app, token):
+    """A new client that holds only TOKEN, as a thief with a copy would."""
+    thief = app.test_client()
+    thief.set_cookie("access_token", token)
+    return thief
+
+
+def error_of(response):
+    return response.get_json()["error"]
+
+
+@pytest.mark.lesson
+def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
+    clock, app, alice, caplog
+):
+    stolen = alice.get_cookie("access_token").value
+    clock.shift(TEN_MINUTES)
+    assert alice.get("/api/todos").status_code == 200  # alice's browser renews the token
+    clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
+    response = with_token(app, stolen).get("/api/todos")
+    assert response.status_code == 401
+    assert error_of(response) == (
+        "you were signed out to protect your account: your session was used from somewhere else"
+    )
+    assert "a reused token ended session" in caplog.text
+    # The session has ended: alice's newer token is not renewed either, and a browser
+    # that logs in again sees no trace of it in the list of sessions.
+    clock.shift(TEN_MINUTES)
+    assert error_of(alice.get("/api/todos")).startswith("your session has ended")
+    log_in(alice, "alice")
+    assert len(alice.get("/api/sessions").get_json()) == 1
+
+
+def test_a_copy_that_renews_first_ends_the_session_when_the_owner_comes_back(clock, app, alice):
+    thief = with_token(app, alice.get_cookie("access_token").value)
+    clock.shift(TEN_MINUTES)
+    assert thief.get("/api/todos").status_code == 200  # the thief renews first...
+    clock.shift(timedelta(minutes=1))
+    assert alice.get("/api/todos").status_code == 401  # ...and alice's token shows the copy
+    clock.shift(TEN_MINUTES)
+    assert thief.get("/api/todos").status_code == 401  # the session is gone for both
+
+
+def test_an_old_token_is_renewed_within_the_grace_as_a_second_tab_needs(clock, app, alice):
+    old = alice.get_cookie("access_token").value
+    clock.shift(TEN_MINUTES)
+    assert alice.get("/api/todos").status_code == 200
+    clock.shift(timedelta(seconds=30))
+    second_tab = with_token(app, old)
+    response = second_tab.get("/api/todos")
+    assert response.status_code == 200
+    assert "access_token" in set_cookies(response)  # it gets the session's current token
+    assert alice.get("/api/todos").status_code == 200
+
+
+def test_the_grace_is_configurable(clock, app, alice):
+    app.config["RENEWAL_GRACE"] = 0
+    old = alice.get_cookie("access_token").value
+    clock.shift(TEN_MINUTES)
+    assert alice.get("/api/todos").status_code == 200
+    clock.shift(timedelta(seconds=1))
+    assert with_token(app, old).get("/api/todos").status_code == 401
+
+
+def test_each_renewal_makes_a_new_generation_of_token(clock, app, alice):
+    def generation():
+        token = alice.get_cookie("access_token").value
+        return jwt.decode(token, options={"verify_signature": False})["gen"]
+
+    assert generation() == 1
+    for expected in (2, 3):
+        clock.shift(TEN_MINUTES)
+        alice.get("/api/todos")
+        assert generation() == expected
+
+
+def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, live_server):
+    """Twelve requests at once with one expired token: one rotates it, the others come
+    within the grace; all succeed and the session lives on."""
+    client = app.test_client()
+    log_in(client, "alice")
+    expired, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
+    clock.shift(TEN_MINUTES + timedelta(seconds=1))
+    start = threading.Barrier(12)
+    statuses = []
+
+    def add_todo(number):
+        browser = Browser(live_server)
+        start.wait()
+        cookie = f"access_token={expired}; csrf_token={csrf}"
+        headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+        body = {"title": f"todo {number}"}
+        statuses.append(browser.request("POST", "/api/todos", body, headers)[0])
+
+    threads = [threading.Thread(target=add_todo, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 12
+    assert len(client.get("/api/todos").get_json()) == 12
+
+
+def test_an_expired_session_says_so(clock, app, alice):
+    clock.shift(timedelta(days=7))
+    response = alice.get("/api/todos")
+    assert response.status_code == 401
+    assert error_of(response) == "your session has expired: please log in again"
+
+
+def test_a_revoked_session_says_so_and_a_visitor_is_just_not_logged_in(clock, app, alice):
+    phone = with_token(app, alice.get_cookie("access_token").value)
+    alice.post("/api/logout-all")
+    clock.shift(TEN_MINUTES)
+    assert error_of(phone.get("/api/todos")) == (
+        "your session has ended: it was logged out or revoked on another device"
+    )
+    assert error_of(app.test_client().get("/api/todos")) == "not logged in"
+
+
+# --- Changing the password rotates this session, and races safely ----------------------------
+
+
+def test_changing_the_password_gives_this_browser_a_new_session(clock, app, alice):
+    old_token = alice.get_cookie("access_token").value
+    old_csrf = alice.get_cookie("csrf_token").value
+    old_session = alice.get("/api/sessions").get_json()[0]["id"]
+    response = change_password(alice)
+    assert response.status_code == 204
+    assert {"access_token", "csrf_token"} <= set(set_cookies(response))
+    assert alice.get_cookie("csrf_token").value != old_csrf
+    [session] = alice.get("/api/sessions").get_json()
+    assert session["id"] != old_session and session["current"]
+    # A copy of this browser's old token can no longer be renewed.
+    clock.shift(TEN_MINUTES)
+    assert with_token(app, old_token).get("/api/todos").status_code == 401
+    alice.environ_base["HTTP_X_CSRF_TOKEN"] = alice.get_cookie("csrf_token").value
+    assert alice.post("/api/todos", json={"title": "still here"}).status_code == 201
+
+
+def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_server):
+    client = app.test_client()
+    log_in(client, "alice")
+    token, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
+    start = threading.Barrier(6)
+    statuses = []
+
+    def change(number):
+        browser = Browser(live_server)
+        start.wait()
+        headers = {"Cookie": f"access_token={token}; csrf_token={csrf}", "X-CSRF-Token": csrf}
+        body = {"current_password": TEST_PASSWORD, "new_password": f"new password {number}"}
+        statuses.append(browser.request("POST", "/api/password", body, headers)[0])
+
+    threads = [threading.Thread(target=change, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(204) == 1
+    assert all(400 <= status < 500 for status in statuses if status != 204), statuses
+    with app.app_context():
+        db, user = stage.db.db, stage.models.User
+        password_hash = db.session.execute(db.select(user.password_hash)).scalar_one()
+    assert sum(check_password_hash(password_hash, f"new password {n}") for n in range(6)) == 1
+
+
+# --- Registration -------------------------------------------------------------------------
+
+
+def register(client, username, address="127.0.0.1"):
+    body = {"username": username, "password": TEST_PASSWORD}
+    return client.post("/api/register", json=body, environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch):
+    assert register(client, "alice").status_code == 201
+    hashed = []
+    monkeypatch.setattr(stage.auth, "generate_password_hash", lambda *a, **k: hashed.append(a))
+    response = register(client, "alice")
+    assert response.status_code == 409
+    assert hashed == []
+
+
+def test_fifty_sign_ups_an_hour_from_one_address_then_429(clock, client):
+    for number in range(50):
+        assert register(client, f"user{number}", "203.0.113.9").status_code == 201
+    response = register(client, "one_more", "203.0.113.9")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(60 * 60)
+    assert register(client, "elsewhere", "198.51.100.1").status_code == 201
+    clock.shift(timedelta(hours=1))
+    assert register(client, "one_more", "203.0.113.9").status_code == 201
+
+
+def test_failed_sign_ups_count_too(client):
+    for _ in range(50):
+        register(client, "alice", "203.0.113.9")  # 201, then 409s
+    assert register(client, "bob", "203.0.113.9").status_code == 429
+
+
+def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app, client):
+    login(client, "alice", "wrong password")
+    clock.shift(timedelta(hours=1, seconds=1))
+    login(client, "bob", "wrong password", address="198.51.100.1")
+    with app.app_context():
+        db = stage.db.db
+        keys = db.session.execute(db.select(stage.models.LoginFailures.key)).scalars().all()
+    assert sorted(keys) == ["address:198.51.100.1", "username:bob"]
+
+
+# --- Keys and tokens ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["", "short", 12345])
+def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key):
+    with pytest.raises(SystemExit) as refused:
+        stage.create_app({**app_config, "SECRET_KEY": key})
+    assert "FLASK_SECRET_KEY" in str(refused.value)
+    assert "secrets.token_hex(32)" in str(refused.value)
+
+
+def test_flask_says_so_in_one_clear_message_without_a_traceback(tmp_path):
+    env = {**os.environ, "FLASK_SECRET_KEY": "too short", "FLASK_SQLALCHEMY_DATABASE_URI":
+           f"sqlite:///{tmp_path / 'db.sqlite'}"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", STAGE, "routes"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice):
+    alice.post("/api/todos", json={"title": "alice's plan"})
+    old_token = alice.get_cookie("access_token").value
+    csrf = alice.get_cookie("csrf_token").value
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    bob = app.test_client()
+    log_in(bob, "bob")
+    bob.post("/api/todos", json={"title": "bob's plan"})
+    thief = with_token(app, old_token)
+    thief.set_cookie("csrf_token", csrf)
+    assert thief.get("/api/todos").get_json() == []
+    response = thief.post("/api/todos", json={"title": "x"}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 401
+    assert [t["title"] for t in bob.get("/api/todos").get_json()] == ["bob's plan"]
+
+
+def test_user_ids_are_random_not_counted(app):
+    ids = [log_in(app.test_client(), f"user{n}").get_json()["id"] for n in range(3)]
+    assert ids != sorted(ids) or ids[-1] - ids[0] != 2
+    assert all(0 < user_id <= 2**53 for user_id in ids)
+
+
+def test_the_database_file_and_the_key_file_are_readable_by_their_owner_only(stage, tmp_path):
+    instance = tmp_path / "instance"
+    stage.security.development_secret_key(str(instance), STAGE)
+    app = stage.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'x.sqlite'}",
+                            "SECRET_KEY": "a key for this test, 32 bytes or more"})  # fmt: skip
+    with app.app_context():
+        stage.db.db.engine.dispose()
+    for path in instance.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path

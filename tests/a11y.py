@@ -47,15 +47,17 @@ def assert_no_axe_violations(page, state):
     assert not found, f"axe on {page.url} ({state}):\n" + "\n".join(lines)
 
 
-# Where the focus is, and whether it shows: an outline or a ring (box-shadow) on it.
+# Where the focus is, and whether it shows: an outline or a ring (box-shadow) on it, or an
+# outline on its parent (a search box whose frame lights up around the input).
 FOCUS = """() => {
   const element = document.activeElement;
   if (!element || element === document.body) return null;
-  const style = getComputedStyle(element);
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const outlined = (style) => style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const own = getComputedStyle(element);
+  const parent = getComputedStyle(element.parentElement);
   return {
     element: element.outerHTML.slice(0, 120),
-    visible: outline || style.boxShadow !== "none",
+    visible: outlined(own) || own.boxShadow !== "none" || outlined(parent),
   };
 }"""
 

@@ -254,14 +254,88 @@ def test_a_title_over_200_characters_is_refused_with_the_reason(page):
     expect(todo_titles(page)).to_have_text(["x" * 200])
 
 
-def test_a_throttled_login_says_when_to_try_again(clock, client, page):
+def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
+    clock, client, page
+):
     log_in(client, "alice")
     for _ in range(5):
         wrong = {"username": "alice", "password": "a wrong guess"}
         assert client.post("/api/login", json=wrong).status_code == 401
+    page.clock.install()  # the page's timers run when the test says so
+    page.goto("/login")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
     log_in_on(page)  # the right password, but too soon
-    expect(page.get_by_role("alert")).to_have_text("Too many failed logins: try again in 30 s")
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("Too many failed logins: try again in 30 s")
     expect(page).to_have_url(at("/login"))
+    # The seconds count down, in a timer that screen readers do not read out every second.
+    expect(alert.get_by_role("timer")).to_have_attribute("aria-live", "off")
+    page.clock.run_for(10_000)
+    expect(alert).to_have_text("Too many failed logins: try again in 20 s")
+    page.clock.run_for(20_000)
+    expect(alert).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="You can")).to_have_text(
+        "You can try again now."
+    )
+
+    clock.shift(timedelta(seconds=30))  # and so it is, for the server too
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(at("/app"))
+
+
+# --- Why the user is on the login page -----------------------------------------------------
+
+
+def notice(page):
+    """The sentence at the top of the login page that says why the user is there."""
+    return page.locator(".notice")
+
+
+def test_a_session_revoked_from_another_device_says_so_on_the_login_page(
+    clock, page, new_page
+):
+    register(page)
+    phone = new_page()
+    log_in_on(phone)
+    expect(phone).to_have_url(at("/app"))
+    phone.goto("/account")
+    sessions = phone.get_by_role("listitem")
+    sessions.filter(has_not_text="This device").get_by_role("button", name="Revoke").click()
+    expect(sessions).to_have_count(1)
+
+    clock.shift(PAST_TOKEN_LIFETIME)  # the laptop's token expires, and cannot be renewed
+    add_todo(page, "too late")
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_role("status")  # a screen reader reads it out
+    expect(notice(page)).to_have_text(
+        "Your session has ended: it was logged out or revoked on another device"
+    )
+    page.reload()  # said once
+    expect(notice(page)).to_be_empty()
+
+
+def test_an_expired_session_says_so_on_the_login_page(clock, page):
+    register(page)
+    clock.shift(timedelta(days=7, minutes=1))  # the page stayed open for a week
+    add_todo(page, "too late")
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_text("Your session has expired: please log in again")
+
+
+def test_logging_out_says_so_and_a_visitor_gets_no_notice(page):
+    page.goto("/app")  # never logged in: sent to log in, with nothing to explain
+    expect(page).to_have_url(at("/login"))
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    expect(notice(page)).to_be_empty()
+
+    register(page)
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(notice(page)).to_have_text("You have logged out.")
+    log_in_on(page)
+    expect(page).to_have_url(at("/app"))
+    page.goto("/account")
+    page.get_by_role("button", name="Log out everywhere").click()
+    expect(notice(page)).to_have_text("You have logged out on every device.")
 
 
 # --- No console errors, no CSP violations --------------------------------------------------

@@ -28,6 +28,11 @@ const ICONS = {
     ["path", { d: "M8 11h.01" }],
     ["path", { d: "M8 16h.01" }],
   ],
+  info: [
+    ["circle", { cx: "12", cy: "12", r: "10" }],
+    ["path", { d: "M12 16v-4" }],
+    ["path", { d: "M12 8h.01" }],
+  ],
   "key-round": [
     [
       "path",

@@ -1,6 +1,6 @@
 // The account: where you are logged in (end one session, or all of them) and your password.
 import { h, ref } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
-import { api } from "../api.js";
+import { api, leaveNotice } from "../api.js";
 import { AppHeader, Loading, Message, SiteFooter, useAction } from "../components.js";
 import { Icon } from "../icons.js";
 import { PasswordForm } from "../password-form.js";
@@ -33,6 +33,7 @@ export const AccountPage = {
     async function logOutEverywhere() {
       await logoutAll.run(async () => {
         await api("POST", "/api/logout-all");
+        leaveNotice("You have logged out on every device.");
         location.assign("/login");
       });
     }
@@ -57,7 +58,13 @@ export const AccountPage = {
     return () => [
       h(AppHeader, { username: username.value, current: "account" }),
       h("main", { class: "container" }, [
-        h("div", { class: "page-title" }, [h("h1", "Account")]),
+        h("div", { class: "page-title" }, [
+          h("h1", "Account"),
+          // In full here: a phone's header has room for a short name only.
+          username.value
+            ? h("p", { class: "muted who-full" }, ["Logged in as ", h("strong", username.value)])
+            : null,
+        ]),
         h("section", { class: "card" }, [
           h(SectionTitle, { icon: "monitor-smartphone" }, () => "Where you are logged in"),
           h(

@@ -1,8 +1,17 @@
 // The to-do list: add, tick off, edit, delete. Each change goes to the server, and the
 // list shows the todo as the server sends it back.
-import { h, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
+import { h, nextTick, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api } from "../api.js";
-import { AppHeader, Loading, Message, SiteFooter, SubmitButton, useAction } from "../components.js";
+import {
+  Announcer,
+  AppHeader,
+  Loading,
+  Message,
+  SiteFooter,
+  SubmitButton,
+  useAction,
+  useAnnouncer,
+} from "../components.js";
 import { Icon } from "../icons.js";
 import { TodoItem } from "../todo-item.js";
 
@@ -26,6 +35,9 @@ export const TodosPage = {
     const newTitle = ref("");
     const loading = useAction();
     const adding = useAction();
+    const news = useAnnouncer(); // "Added: Buy milk", for screen readers
+    const newTitleInput = ref(null);
+    const listElement = ref(null);
 
     loading.run(async () => {
       const [user, list] = await Promise.all([api("GET", "/api/me"), api("GET", "/api/todos")]);
@@ -39,16 +51,27 @@ export const TodosPage = {
       const added = await adding.run(async () => {
         const todo = await api("POST", "/api/todos", { title });
         todos.value = [...todos.value, todo];
+        news.say(`Added: ${todo.title}`);
       });
       if (!added) newTitle.value = title; // back in the box, to be put right
     }
 
     function replace(changed) {
+      const before = todos.value.find((todo) => todo.id === changed.id);
       todos.value = todos.value.map((todo) => (todo.id === changed.id ? changed : todo));
+      if (before.title !== changed.title) news.say(`Saved: ${changed.title}`);
     }
 
-    function remove(id) {
+    // The Delete button that had the focus is gone: the focus goes to the next to-do (or
+    // the one before, or the box to add one), not lost at the top of the page.
+    async function remove(id) {
+      const index = todos.value.findIndex((todo) => todo.id === id);
+      const title = todos.value[index].title;
       todos.value = todos.value.filter((todo) => todo.id !== id);
+      news.say(`Deleted: ${title}`);
+      await nextTick();
+      const boxes = listElement.value?.querySelectorAll("input[type=checkbox]") ?? [];
+      (boxes[Math.min(index, boxes.length - 1)] ?? newTitleInput.value).focus();
     }
 
     function list() {
@@ -57,7 +80,7 @@ export const TodosPage = {
       if (todos.value.length === 0) return h(EmptyState);
       return h(
         "ul",
-        { class: "todo-list" },
+        { class: "todo-list", ref: listElement },
         todos.value.map((todo) =>
           h(TodoItem, { key: todo.id, todo, onChanged: replace, onDeleted: remove }),
         ),
@@ -74,6 +97,7 @@ export const TodosPage = {
         h("section", { class: "card" }, [
           h("form", { class: "add-todo", onSubmit: withModifiers(add, ["prevent"]) }, [
             h("input", {
+              ref: newTitleInput,
               value: newTitle.value,
               placeholder: "What needs doing?",
               "aria-label": "New to-do",
@@ -89,6 +113,7 @@ export const TodosPage = {
           h(Message, { text: adding.error.value }),
           list(),
         ]),
+        h(Announcer, { text: news.text.value }),
       ]),
       h(SiteFooter),
     ];

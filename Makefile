@@ -1,4 +1,5 @@
-# The course's commands. Each sets up .venv first if needed (Python 3.10 or newer).
+# The course's commands. Each sets up .venv first if needed, with Python 3.11 or newer
+# (python3, or the one you name: make run PYTHON=python3.12).
 #   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
 #   make test                           the whole suite, browser tests included
 #   make lessons                        only the lesson tests, one claim a line
@@ -10,19 +11,17 @@
 PYTHON ?= python3
 STAGE ?= 01_missile_button
 PORT ?= 5000
-VENV := .venv
-BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+BIN := .venv/bin
 
-.PHONY: run test lessons diff lint load bench browser
+.PHONY: run test lessons diff lint load bench browser venv
 
-run: $(INSTALLED)
+run: venv
 	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
 
-test: $(INSTALLED) browser
+test: venv browser
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
-lessons: $(INSTALLED) browser
+lessons: venv browser
 	$(BIN)/python -m pytest -m lesson -v
 
 diff:
@@ -37,23 +36,23 @@ diff:
 	cd $$tmp && git diff --no-index --color=auto $$prev $(STAGE); \
 	rm -rf $$tmp
 
-load: $(INSTALLED)
+load: venv
 	$(BIN)/python tests/load.py
 
-bench: $(INSTALLED)
+bench: venv
 	$(BIN)/python bench/run.py
 
-lint: $(INSTALLED)
+lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Playwright drives a Chromium: Debian's (apt install chromium) or $$CHROMIUM if there
 # is one, else Playwright's own, downloaded once.
-browser: $(INSTALLED)
+browser: venv
 	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null; then \
 		$(BIN)/playwright install chromium; fi
 
-$(INSTALLED): requirements.txt
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
-	touch $@
+# .venv, made with $(PYTHON) after checking it is 3.11 or newer, and requirements.txt
+# installed in it; made again when it cannot serve, never left half-made.
+venv:
+	@sh tools/setup_venv.sh "$(PYTHON)" "$(origin PYTHON)"

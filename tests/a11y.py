@@ -71,9 +71,14 @@ def assert_focus_visible(page):
 
 def tab_to(page, target, key="Tab", limit=30):
     """Press KEY (Tab, or Shift+Tab to go back) until the focus is on TARGET (a Playwright
-    locator), checking on the way that every control it lands on shows the focus."""
+    locator), checking on the way that every control it lands on shows the focus. (Past
+    the last control the focus leaves the page for the browser's own bar, and comes back
+    at the first.)"""
+    target.wait_for()
     for _ in range(limit):
         page.keyboard.press(key)
+        if page.evaluate(FOCUS) is None:
+            continue  # in the browser's bar
         assert_focus_visible(page)
         if target.evaluate("element => element === document.activeElement"):
             return

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from a11y import assert_focus_visible, assert_no_axe_violations, tab_to
 from conftest import ROOT, TEST_PASSWORD, log_in
 from playwright.sync_api import expect
 
@@ -64,6 +65,7 @@ def register(page, username="alice"):
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(at("/app"))
+    expect(page.get_by_text("Nothing to do yet")).to_be_visible()  # loaded
 
 
 def log_in_on(page, username="alice", password=TEST_PASSWORD):
@@ -126,6 +128,69 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
     sessions = page.get_by_role("listitem")
     expect(sessions).to_have_count(1)
     expect(sessions).to_contain_text("This device")
+
+
+# --- With the keyboard only ----------------------------------------------------------------
+
+
+def test_the_journey_with_the_keyboard_only(page):
+    """Tab, Shift+Tab, Enter, Space and Escape, and no mouse: register, add, complete, edit
+    and delete to-dos, log out and in. Wherever the focus lands, it shows."""
+    keys = page.keyboard
+    page.goto("/")
+    tab_to(page, page.get_by_role("main").get_by_role("link", name="Create an account"))
+    keys.press("Enter")
+    expect(page).to_have_url(at("/register"))
+    tab_to(page, page.get_by_label("Username"))
+    keys.type("alice")
+    keys.press("Tab")
+    keys.type(TEST_PASSWORD)
+    keys.press("Enter")
+    expect(page).to_have_url(at("/app"))
+
+    new_todo = page.get_by_label("New to-do")
+    tab_to(page, new_todo)
+    for title in ["Buy milk", "Call the plumber"]:
+        keys.type(title)
+        keys.press("Enter")
+        expect(todo_titles(page).last).to_have_text(title)
+        expect(new_todo).to_be_focused()  # ready for the next one
+    expect(page.get_by_role("status").filter(has_text="Added")).to_have_text(
+        "Added: Call the plumber"
+    )
+
+    tab_to(page, page.get_by_role("checkbox", name="Buy milk"))
+    keys.press("Space")
+    expect(page.get_by_text("1 to do, 1 done")).to_be_visible()
+    tab_to(page, page.get_by_role("button", name="Edit: Buy milk"))
+    keys.press("Enter")
+    expect(page.get_by_label("Title")).to_be_focused()
+    keys.press("Control+A")
+    keys.type("Buy oat milk")
+    keys.press("Enter")
+    edit = page.get_by_role("button", name="Edit: Buy oat milk")
+    expect(edit).to_be_focused()  # back where the user was
+    keys.press("Enter")
+    keys.type(" and bread")
+    keys.press("Escape")  # cancelled
+    expect(edit).to_be_focused()
+    tab_to(page, page.get_by_role("button", name="Delete: Call the plumber"))
+    keys.press("Enter")
+    expect(todo_titles(page)).to_have_text(["Buy oat milk"])
+    # The focus is not lost with the button: it is on the to-do that is left.
+    expect(page.get_by_role("checkbox", name="Buy oat milk")).to_be_focused()
+    assert_focus_visible(page)
+
+    tab_to(page, page.get_by_role("button", name="Log out", exact=True), key="Shift+Tab")
+    keys.press("Enter")
+    expect(page).to_have_url(at("/login"))
+    tab_to(page, page.get_by_label("Username"))
+    keys.type("alice")
+    keys.press("Tab")
+    keys.type(TEST_PASSWORD)
+    keys.press("Enter")
+    expect(page).to_have_url(at("/app"))
+    expect(todo_titles(page)).to_have_text(["Buy oat milk"])
 
 
 # --- Sessions on two devices ---------------------------------------------------------------
@@ -291,9 +356,7 @@ def notice(page):
     return page.locator(".notice")
 
 
-def test_a_session_revoked_from_another_device_says_so_on_the_login_page(
-    clock, page, new_page
-):
+def test_a_session_revoked_from_another_device_says_so_on_the_login_page(clock, page, new_page):
     register(page)
     phone = new_page()
     log_in_on(phone)
@@ -410,34 +473,80 @@ def assert_fits_the_screen(page):
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_finished_pages(clock, app, new_page, device):
+def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
+    clock, app, client, new_page, device
+):
+    """Each page in each state a user sees it in: it scrolls no sideways, axe finds nothing
+    serious or critical, and a screenshot goes to screenshots/07_final_todo/ to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     other_device = app.test_client()  # a second session, from three hours ago
     other_agent = IPHONE_SAFARI if device == "desktop" else MAC_CHROME
     other_device.environ_base["HTTP_USER_AGENT"] = other_agent
     clock.shift(-timedelta(hours=3))
-    log_in(other_device, "alice")
+    log_in(other_device, "alice_from_the_long_name_club")
     clock.shift(timedelta(hours=3))
+    client.post("/api/register", json={"username": "bob", "password": TEST_PASSWORD})
     page = new_page(**DEVICES[device])
 
     def shoot(name):
         assert_fits_the_screen(page)
+        assert_no_axe_violations(page, f"{name}, {device}")
+        page.evaluate("window.scrollTo(0, 0)")  # else the sticky header lands mid-page
         page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
 
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     shoot("landing")
-    page.goto("/login")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    shoot("login")
-    log_in_on(page)
+    page.goto("/register")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_have_text("Username: already taken")
+    shoot("register-taken")
+    log_in_on(page, "alice_from_the_long_name_club", "not my password")
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
+    shoot("login-wrong-password")
+
+    log_in_on(page, "alice_from_the_long_name_club")
     expect(page.get_by_text("Nothing to do yet")).to_be_visible()
+    shoot("app-empty")
     for title in ["Book the dentist", "Buy oat milk", "Renew the passport", "Read chapter 7"]:
         add_todo(page, title)
     page.get_by_role("checkbox", name="Book the dentist").check()
     expect(page.get_by_text("3 to do, 1 done")).to_be_visible()
     page.get_by_label("New to-do").blur()
     shoot("app")
+    add_todo(page, "x" * 201)
+    expect(page.get_by_role("alert")).to_be_visible()
+    page.get_by_label("New to-do").fill("")
+    page.get_by_role("button", name="Edit: Buy oat milk").click()
+    expect(page.get_by_label("Title")).to_be_focused()
+    shoot("app-error-and-edit")
+    page.get_by_label("Title").press("Escape")
+
     page.get_by_role("link", name="Account", exact=True).click()
     expect(page.get_by_role("listitem")).to_have_count(2)
     shoot("account")
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("account-wrong-password")
+    page.get_by_label("Current password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status").filter(has_text="Password changed")).to_be_visible()
+    expect(page.get_by_role("listitem")).to_have_count(1)
+    shoot("account-password-changed")
+    page.goto("/")
+    expect(page.get_by_role("main").get_by_role("link", name="Open your to-dos")).to_be_visible()
+    shoot("landing-logged-in")
+    page.goto("/app")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(notice(page)).to_have_text("You have logged out.")
+    shoot("login-logged-out")
+
+    for _ in range(5):
+        client.post("/api/login", json={"username": "bob", "password": "a wrong guess"})
+    log_in_on(page, "bob")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed logins")
+    shoot("login-throttled")

@@ -4,8 +4,10 @@ from flask import abort, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 # Control characters (tab, newline, escape...), the Unicode line and paragraph breaks,
-# and lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it).
-CONTROL_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+# lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it), and
+# format controls: invisible (U+200B) or turning text around (U+202E), they make one name
+# look like another.
+CONTROL_CATEGORIES = {"Cc", "Zl", "Zp", "Cs", "Cf"}
 
 
 def init_app(app):

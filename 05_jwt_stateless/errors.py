@@ -6,8 +6,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 # Control characters (tab, newline, escape...), the Unicode line and paragraph breaks,
-# and lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it).
-CONTROL_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+# lone surrogates (half of a UTF-16 pair: not text, and no file or database takes it), and
+# format controls: invisible (U+200B) or turning text around (U+202E), they make one name
+# look like another.
+CONTROL_CATEGORIES = {"Cc", "Zl", "Zp", "Cs", "Cf"}
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 
 

@@ -16,6 +16,9 @@ def create_app(test_config=None):
         PASSWORD_HASH_METHOD="scrypt:32768:8:3",
         TOKEN_LIFETIME=10 * 60,  # seconds; then the token is renewed from its session
         SESSION_LIFETIME=7 * 24 * 60 * 60,  # seconds from login; then the session ends
+        # Seconds during which a token that a renewal replaced is renewed too (two tabs,
+        # requests racing); after that it is a copy, and the session ends.
+        RENEWAL_GRACE=30,
         SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default

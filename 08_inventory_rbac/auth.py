@@ -17,6 +17,14 @@ bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Why a request is not logged in: the page shows the sentence on the login form.
+NOT_LOGGED_IN = "not logged in"
+SESSION_ENDED = "your session has ended: it was logged out or revoked on another device"
+SESSION_EXPIRED = "your session has expired: please log in again"
+SESSION_USED_ELSEWHERE = (
+    "you were signed out to protect your account: your session was used from somewhere else"
+)
+
 
 def secret_key() -> bytes:
     # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
@@ -54,6 +62,7 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
     claims = {
         "sub": str(user_session.user_id),
         "sid": user_session.public_id,
+        "gen": user_session.generation,  # which of the session's tokens this is
         # For this app only: with a key shared by mistake, another app refuses it.
         "aud": current_app.name,
         "iat": unix_time(now),
@@ -84,53 +93,95 @@ def clear_token_cookies(response):
     return response
 
 
-def live_session(public_id: str) -> UserSession | None:
+def logged_out(reason: str):
+    """Answer 401 with REASON, a sentence the page shows, and clear the cookies."""
+    after_this_request(clear_token_cookies)
+    abort(401, reason)
+
+
+def end_session(user_session: UserSession):
+    # By id, not db.session.delete(): two requests may delete it at once.
+    db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
+    db.session.commit()
+
+
+def live_session(claims: dict) -> UserSession:
+    """The session that the token's claims name, or 401 saying why it has ended."""
     user_session = db.session.execute(
-        db.select(UserSession).filter_by(public_id=public_id)
+        db.select(UserSession).filter_by(public_id=claims["sid"])
     ).scalar_one_or_none()
-    if user_session is not None and user_session.expires_at <= utcnow():
-        # By id, not db.session.delete(): two requests may delete it at once.
-        db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
-        db.session.commit()
-        return None
+    if user_session is None or str(user_session.user_id) != claims["sub"]:
+        logged_out(SESSION_ENDED)
+    if user_session.expires_at <= utcnow():
+        end_session(user_session)
+        logged_out(SESSION_EXPIRED)
     return user_session
 
 
-def renew(expired_token: str) -> dict | None:
-    """The claims of a genuine but expired token, when its session is still alive; the
-    response then carries a fresh token. Requests that come at once with the same
-    expired token are each renewed: nothing is used up, so all of them succeed."""
-    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
-    user_session = live_session(claims["sid"])
-    if user_session is None or str(user_session.user_id) != claims["sub"]:
-        return None
-    # One statement that finds nothing if a logout deleted the session a moment ago.
-    seen = db.update(UserSession).filter_by(id=user_session.id).values(last_seen=utcnow())
-    if db.session.execute(seen).rowcount == 0:
-        return None
+def rotate(user_session: UserSession, generation: int) -> bool:
+    """Make the session's token GENERATION old, if it is the current one. One statement:
+    of the requests that come at once with the same token, one rotates it."""
+    now = utcnow()
+    rotated = db.session.execute(
+        db.update(UserSession)
+        .filter_by(id=user_session.id, generation=generation)
+        .values(generation=generation + 1, renewed_at=now, last_seen=now)
+    ).rowcount
     db.session.commit()
+    return rotated == 1
+
+
+def replaced_just_now(user_session: UserSession, generation: int) -> bool:
+    """Whether the session's token GENERATION was replaced by a renewal at most
+    RENEWAL_GRACE seconds ago: another tab, or a request racing this one, renewed it."""
+    user_session = db.session.get(UserSession, user_session.id, populate_existing=True)
+    if user_session is None:  # a logout in a request running at the same time
+        logged_out(SESSION_ENDED)
+    grace = timedelta(seconds=current_app.config["RENEWAL_GRACE"])
+    return user_session.generation == generation + 1 and (
+        utcnow() - user_session.renewed_at <= grace
+    )
+
+
+def renew(expired_token: str) -> dict:
+    """The claims of a genuine but expired token, when its session is still alive; the
+    response then carries the session's current token. Each renewal makes the token
+    before it old: a token renewed once already is a copy, unless it comes within
+    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, and so does
+    whoever holds its newer token."""
+    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    user_session = live_session(claims)
+    generation = claims["gen"]
+    if not rotate(user_session, generation) and not replaced_just_now(user_session, generation):
+        end_session(user_session)
+        current_app.logger.warning("a reused token ended session %s", user_session.id)
+        logged_out(SESSION_USED_ELSEWHERE)
     after_this_request(functools.partial(send_renewed_token, claims))
     return claims
 
 
 def send_renewed_token(claims: dict, response):
-    """Put a fresh token on the response, unless the request ended the session (logout)."""
-    user_session = live_session(claims["sid"])
+    """Put the session's current token on the response, unless the request ended the
+    session (logout)."""
+    user_session = db.session.execute(
+        db.select(UserSession).filter_by(public_id=claims["sid"])
+    ).scalar_one_or_none()
     if user_session is None:
         return response
     return hand_out_token(user_session, claims["csrf"], response)
 
 
-def claims_from_request() -> dict | None:
+def claims_from_request() -> dict:
     """The claims of the request's access_token cookie: trusted as they are while the
-    token is valid (no database), renewed from its session once it has expired."""
+    token is valid (no database), renewed from its session once it has expired; else
+    401."""
     token = request.cookies.get("access_token", "")
     try:
         return tokens.decode(token, secret_key(), current_app.name)
     except jwt.ExpiredSignatureError:
         return renew(token)
     except jwt.InvalidTokenError:
-        return None
+        logged_out(NOT_LOGGED_IN)
 
 
 def check_csrf(csrf_token: str):
@@ -168,10 +219,10 @@ def login_required(roles):
         @functools.wraps(view)
         def wrapped_view(**kwargs):
             claims = claims_from_request()
-            user = user_of_live_session(claims) if claims else None
+            user = user_of_live_session(claims)
             if user is None:
-                after_this_request(clear_token_cookies)
-                abort(401, "not logged in")
+                live_session(claims)  # 401 saying why, when the session has ended
+                logged_out(SESSION_ENDED)  # the session is there, but the user is not active
             check_csrf(claims["csrf"])
             if user.role not in roles:
                 abort(403, f"not allowed for the role {user.role}")
@@ -238,11 +289,9 @@ def login():
     throttle_keys = throttle.keys(username, request.remote_addr)
     count_attempt(throttle_keys)
     user = find_user_by_password(username, password)
-    if user is None:
-        # The same answer for an unknown user and a wrong password.
+    if user is None or not user.active:
+        # The same answer for an unknown user, a wrong password and a deactivated account.
         abort(401, "wrong username or password")
-    if not user.active:
-        abort(403, "this account is deactivated")
     throttle.forget(throttle_keys[0])  # the username's failures
     throttle.take_back(throttle_keys[1])  # the address keeps its other failures
     end_this_browsers_session()
@@ -302,20 +351,26 @@ def revoke_session(public_id):
 @bp.post("/password")
 @login_required(roles=ROLES)
 def change_password():
-    """Change the password, and end every other session: whoever knew the old one is
-    logged out everywhere but here."""
+    """Change the password, end every session of the user, and start a new one here:
+    whoever knew the old password, or copied a token of this browser, is logged out."""
     body = json_object({"current_password", "new_password"})
     current, new = password_field(body, "current_password"), password_field(body, "new_password")
+    checked_hash = g.user.password_hash
     throttle_key = throttle.keys(g.user.username, request.remote_addr)[0]
     count_attempt([throttle_key])
-    if not check_password_hash(g.user.password_hash, current):
+    if not check_password_hash(checked_hash, current):
         abort(400, "current_password: wrong password")
     throttle.forget(throttle_key)
-    g.user.password_hash = hash_password(new)
-    db.session.execute(
-        db.delete(UserSession)
-        .filter_by(user_id=g.user.id)
-        .filter(UserSession.public_id != g.session_public_id)
-    )
+    # Only while the password is still the one just checked: of changes sent at once,
+    # exactly one goes through.
+    changed = db.session.execute(
+        db.update(User)
+        .filter_by(id=g.user.id, password_hash=checked_hash)
+        .values(password_hash=hash_password(new))
+    ).rowcount
+    if not changed:
+        abort(409, "current_password: the password was changed a moment ago")
+    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
     db.session.commit()
-    return "", 204
+    response = make_response("", 204)
+    return hand_out_token(start_session(g.user), secrets.token_urlsafe(32), response)

@@ -50,6 +50,10 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # Which of its tokens is current (the token's `gen`): each renewal makes the one
+    # before it old, so that a copy shows itself when it comes to be renewed.
+    generation: Mapped[int] = mapped_column(default=1)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def to_dict(self, current: bool):
         return {

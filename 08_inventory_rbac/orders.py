@@ -5,6 +5,7 @@ from .auth import login_required
 from .db import db
 from .errors import int_field, json_object, required, text_field
 from .models import ROLES, Order, OrderItem, Product
+from .products import MAX_QUANTITY
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 
@@ -52,6 +53,17 @@ def short_of(product_id: int, wanted: int):
         abort(400, f"items: no product with id {product_id}")
     left = f"{product.quantity} left, {wanted} wanted"
     abort(409, f"not enough {product.sku} ({product.name}): {left}")
+
+
+def return_stock(item: OrderItem) -> bool:
+    """Put the item's units back in stock, unless the stock would pass MAX_QUANTITY (it
+    was restocked meanwhile). One statement that checks and adds, as take_stock does."""
+    returned = db.session.execute(
+        db.update(Product)
+        .where(Product.id == item.product_id, Product.quantity <= MAX_QUANTITY - item.quantity)
+        .values(quantity=Product.quantity + item.quantity)
+    ).rowcount
+    return returned == 1
 
 
 def set_status(order_id: int, new_status: str) -> Order:
@@ -118,10 +130,9 @@ def fulfil_order(order_id):
 def cancel_order(order_id):
     order = set_status(order_id, "cancelled")
     for item in order.items:  # the stock comes back
-        db.session.execute(
-            db.update(Product)
-            .filter_by(id=item.product_id)
-            .values(quantity=Product.quantity + item.quantity)
-        )
+        if not return_stock(item):
+            problem = f"product {item.product_id} would have over {MAX_QUANTITY} in stock"
+            db.session.rollback()  # the order stays open, every stock as it was
+            abort(409, f"cannot cancel: {problem}")
     db.session.commit()
     return order.to_dict()

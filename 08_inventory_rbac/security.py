@@ -19,9 +19,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app):
-    if not app.config.get("SECRET_KEY"):
+    if app.config.get("SECRET_KEY") is None:
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path, app.name)
+    check_secret_key(app.config["SECRET_KEY"])
     app.after_request(add_security_headers)
+
+
+def check_secret_key(key):
+    """Refuse to start with a key that is empty or short: anyone could guess it and sign
+    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    if len(str(key).encode()) < 32:
+        # SystemExit: one clear line and a non-zero exit, not a traceback.
+        raise SystemExit(
+            "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
+            '  python -c "import secrets; print(secrets.token_hex(32))"'
+        )
 
 
 def development_secret_key(instance_path: str, stage: str) -> str:
@@ -29,7 +42,8 @@ def development_secret_key(instance_path: str, stage: str) -> str:
     after, so that tokens survive restarts and every worker process signs with the same
     key. In production, set FLASK_SECRET_KEY instead."""
     # One key per stage: the stages run on the same address, where browsers send every
-    # stage the same cookies; with one key, 07's tokens would open 08.
+    # stage the same cookies. (A key shared by mistake opens nothing either: each token
+    # names its app in `aud`.)
     path = os.path.join(instance_path, f"{stage}.secret_key")
     if not os.path.exists(path):
         os.makedirs(instance_path, exist_ok=True)

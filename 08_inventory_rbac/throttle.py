@@ -88,6 +88,10 @@ def count_now(key: str, now) -> bool:
         return True
     if db.session.get(LoginFailures, key) is not None:  # there, but it must wait
         return False
+    # Rows quiet for longer than FORGET_AFTER count for nothing: keep the table small.
+    db.session.execute(
+        db.delete(LoginFailures).filter(LoginFailures.last_failure <= now - FORGET_AFTER)
+    )
     db.session.add(LoginFailures(key=key, count=1, last_failure=now))
     db.session.flush()  # now, so that a row made at the same moment fails here
     return True

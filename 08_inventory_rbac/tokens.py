@@ -9,7 +9,7 @@ import re
 import jwt
 
 # Every token we make has these claims; a token without one of them is refused.
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "aud", "csrf"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "gen", "aud", "csrf"]
 USER_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
@@ -29,8 +29,10 @@ def decode(token: str, key: bytes, audience: str, verify_exp: bool = True) -> di
         options={"require": REQUIRED_CLAIMS, "verify_exp": verify_exp},
     )
     # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.
-    if not USER_ID.fullmatch(claims["sub"]) or not all(
-        isinstance(claims[name], str) for name in ("sid", "csrf")
+    if (
+        not USER_ID.fullmatch(claims["sub"])
+        or not all(isinstance(claims[name], str) for name in ("sid", "csrf"))
+        or type(claims["gen"]) is not int  # not a bool, a float or a string either
     ):
         raise jwt.InvalidTokenError("not one of our tokens")
     return claims

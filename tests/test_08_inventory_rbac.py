@@ -243,10 +243,24 @@ def test_a_demotion_counts_from_the_next_request_not_when_the_token_expires(app,
 def test_a_deactivated_user_is_out_at_the_next_request(app, admin, manager):
     manager_id = manager.get("/api/me").get_json()["id"]
     admin.patch(f"/api/users/{manager_id}", json={"active": False})
-    assert manager.get("/api/me").status_code == 401
-    response = manager.post("/api/login", json={"username": "max", "password": TEST_PASSWORD})
-    assert response.status_code == 403
-    assert response.get_json() == {"error": "this account is deactivated"}
+    response = manager.get("/api/me")
+    assert response.status_code == 401
+    assert error_of(response).startswith("your session has ended")
+
+
+def test_a_deactivated_accounts_login_gets_exactly_the_wrong_password_answer(app, admin, manager):
+    """Whoever tries a deactivated account's password learns nothing: not even that the
+    password was right."""
+    manager_id = manager.get("/api/me").get_json()["id"]
+    admin.patch(f"/api/users/{manager_id}", json={"active": False})
+    right = app.test_client().post(
+        "/api/login", json={"username": "max", "password": TEST_PASSWORD}
+    )
+    wrong = app.test_client().post(
+        "/api/login", json={"username": "max", "password": "not the password"}
+    )
+    assert right.status_code == wrong.status_code == 401
+    assert right.get_data() == wrong.get_data()
 
 
 def test_a_role_change_ends_the_users_sessions(clock, app, admin, manager):
@@ -536,7 +550,8 @@ def http_json(base_url, method, path, body, client):
     )
     try:
         with urllib.request.urlopen(request) as response:
-            return response.status, json.load(response)
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.load(error)
@@ -774,3 +789,99 @@ def test_ten_cancels_of_one_order_at_once_give_the_stock_back_once(app, live_ser
         thread.join()
     assert sorted(statuses) == [200] + [409] * 9
     assert stock(manager, mug["id"]) == 5
+
+
+# --- Hardening: rotation, password changes, stock, keys ---------------------------------------
+
+
+def error_of(response):
+    return response.get_json()["error"]
+
+
+def with_token(app, token):
+    thief = app.test_client()
+    thief.set_cookie("access_token", token)
+    return thief
+
+
+def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(clock, app, viewer):
+    stolen = viewer.get_cookie("access_token").value
+    clock.shift(timedelta(minutes=10))
+    assert viewer.get("/api/products").status_code == 200  # renewed: a new token
+    clock.shift(timedelta(seconds=31))
+    response = with_token(app, stolen).get("/api/products")
+    assert response.status_code == 401
+    assert error_of(response).startswith("you were signed out to protect your account")
+    assert error_of(viewer.get("/api/products")).startswith("your session has ended")
+
+
+def test_an_old_token_within_the_grace_is_renewed(clock, app, viewer):
+    old = viewer.get_cookie("access_token").value
+    clock.shift(timedelta(minutes=10))
+    assert viewer.get("/api/products").status_code == 200
+    assert with_token(app, old).get("/api/products").status_code == 200
+    assert viewer.get("/api/products").status_code == 200
+
+
+def test_a_password_change_gives_this_browser_a_new_session(clock, app, admin):
+    old_token = admin.get_cookie("access_token").value
+    old_csrf = admin.get_cookie("csrf_token").value
+    body = {"current_password": TEST_PASSWORD, "new_password": "a brand new password"}
+    assert admin.post("/api/password", json=body).status_code == 204
+    assert admin.get_cookie("csrf_token").value != old_csrf
+    assert with_token(app, old_token).get("/api/me").status_code == 401
+    assert admin.get("/api/me").status_code == 200
+
+
+def test_of_six_password_changes_at_once_exactly_one_succeeds(app, live_server, admin):
+    start = threading.Barrier(6)
+    statuses = []
+
+    def change(number):
+        body = {"current_password": TEST_PASSWORD, "new_password": f"new password {number}"}
+        start.wait()
+        statuses.append(http_json(live_server, "POST", "/api/password", body, admin)[0])
+
+    threads = [threading.Thread(target=change, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(204) == 1
+    assert all(400 <= status < 500 for status in statuses if status != 204), statuses
+
+
+def test_a_cancel_never_takes_the_stock_over_the_maximum(admin, manager):
+    mug = add_product(admin, quantity=5)
+    order_id = order(manager, (mug["id"], 3)).get_json()["id"]
+    admin.patch(f"/api/products/{mug['id']}", json={"quantity": 1_000_000})
+    response = manager.post(f"/api/orders/{order_id}/cancel")
+    assert response.status_code == 409
+    assert "over 1000000 in stock" in error_of(response)
+    assert stock(admin, mug["id"]) == 1_000_000
+    assert manager.get(f"/api/orders/{order_id}").get_json()["status"] == "open"
+
+
+def test_a_token_made_before_init_db_opens_nothing_after_it(app, runner, admin):
+    old = admin.get_cookie("access_token").value
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    client_as(app, "admin", "someone")  # user 1 again
+    assert with_token(app, old).get("/api/users").status_code == 401
+
+
+@pytest.mark.parametrize("key", ["", "short"])
+def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key):
+    with pytest.raises(SystemExit, match="FLASK_SECRET_KEY"):
+        stage.create_app({**app_config, "SECRET_KEY": key})
+
+
+@pytest.mark.parametrize("field", ["customer", "name"])
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\u2066"])
+def test_invisible_and_direction_changing_characters_are_refused(admin, manager, field, char):
+    mug = add_product(admin)
+    if field == "customer":
+        response = order(manager, (mug["id"], 1), customer=f"Gr{char}ace")
+    else:
+        response = admin.patch(f"/api/products/{mug['id']}", json={"name": f"Mu{char}g"})
+    assert response.status_code == 400
+    assert error_of(response).startswith(f"{field}:")

@@ -4,6 +4,7 @@ A stage's test module names its stage (`STAGE = "04_session_cookies"`); contract
 parametrize `stage_name` over every stage folder instead.
 """
 
+import contextlib
 import importlib
 import itertools
 import os
@@ -15,6 +16,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+import postgresql_server
 import pytest
 import time_machine
 from sqlalchemy import MetaData, create_engine
@@ -76,15 +78,49 @@ def app(stage, app_config):
                 engine.dispose()
 
 
+# The start of the reason every PostgreSQL test skips with when there is no database.
+POSTGRESQL_SKIP = "PostgreSQL tests"
+
+
+@pytest.fixture(scope="session")
+def postgresql_database():
+    """The PostgreSQL database of the tests: the one $TEST_POSTGRESQL_URL names (.ci/run sets
+    it), or else a throwaway server's, started for this test session where PostgreSQL is
+    installed and the tests do not run as root (each worker of `pytest -n` starts its own).
+    Without either, every PostgreSQL test skips, and the summary says so in one line."""
+    if url := os.environ.get("TEST_POSTGRESQL_URL"):
+        yield url
+        return
+    how = "or set TEST_POSTGRESQL_URL=postgresql+psycopg://user:pw@host/db"
+    if reason := postgresql_server.why_not():
+        pytest.skip(f"{POSTGRESQL_SKIP}: {reason}, {how}")
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgresql_server.throwaway_server())
+        except (RuntimeError, OSError) as error:
+            pytest.skip(f"{POSTGRESQL_SKIP}: the throwaway server did not start ({error}), {how}")
+        yield url
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A PostgreSQL test skipped for want of a database is reported at this file rather
+    than at the test, so that the summary (`-rs`) folds them all into one line with their
+    number, instead of a line for each."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        if reason.startswith(POSTGRESQL_SKIP):
+            report.longrepr = (__file__, None, reason)
+    return report
+
+
 @pytest.fixture
-def postgresql_url(stage_name):
-    """An empty PostgreSQL database for the stage, in the database that $TEST_POSTGRESQL_URL
-    names (.ci/run sets it; without it, PostgreSQL tests skip and say why). Each stage, and
-    each worker of `pytest -n`, gets a schema of its own, whose tables are emptied for every
-    test (quicker than making them again)."""
-    url = os.environ.get("TEST_POSTGRESQL_URL")
-    if not url:
-        pytest.skip("PostgreSQL: set TEST_POSTGRESQL_URL=postgresql+psycopg://user:pw@host/db")
+def postgresql_url(postgresql_database, stage_name):
+    """An empty PostgreSQL database for the stage, in the database of the tests (see
+    postgresql_database). Each stage, and each worker of `pytest -n`, gets a schema of its
+    own, whose tables are emptied for every test (quicker than making them again)."""
+    url = postgresql_database
     schema = f"stage{stage_name[:2]}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     engine = create_engine(url)
     with engine.begin() as connection:

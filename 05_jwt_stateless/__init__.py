@@ -4,7 +4,7 @@ import secrets
 
 from flask import Flask
 
-from . import auth, db, errors, pages, todos
+from . import auth, db, errors, pages, todos, tokens
 
 
 def create_app(test_config=None):
@@ -25,6 +25,7 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    tokens.check_secret_key(app.config["SECRET_KEY"])
     errors.init_app(app)
     db.init_app(app)
     app.register_blueprint(pages.bp)

@@ -16,7 +16,7 @@ from .models import User, utcnow
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-USER_ID = re.compile(r"[1-9][0-9]{0,8}")
+USER_ID = re.compile(r"[1-9][0-9]{0,15}")
 
 
 def secret_key() -> bytes:
@@ -35,6 +35,8 @@ def hand_out_token(user: User, response):
     lifetime = current_app.config["TOKEN_LIFETIME"]
     claims = {
         "sub": str(user.id),
+        # For this app only: with a key shared by mistake, another app refuses it.
+        "aud": current_app.name,
         "iat": now,
         "exp": now + lifetime,
         "csrf": secrets.token_urlsafe(32),
@@ -57,7 +59,7 @@ def claims_from_request() -> dict | None:
     expired. No database: the signature is the proof."""
     token = request.cookies.get("access_token", "")
     try:
-        claims = tokens.decode(token, secret_key(), now=unix_time(utcnow()))
+        claims = tokens.decode(token, secret_key(), current_app.name, unix_time(utcnow()))
     except tokens.InvalidTokenError:
         return None
     # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.

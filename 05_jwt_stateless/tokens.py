@@ -61,9 +61,10 @@ def encode(claims: dict, key: bytes) -> str:
     return f"{signing_input}.{b64url_encode(signature(signing_input, key))}"
 
 
-def decode(token: str, key: bytes, now: float | None = None) -> dict:
-    """The claims of TOKEN, when KEY signed it and its `exp` is after NOW (default: the
-    current time, in seconds since 1970). Raises InvalidTokenError otherwise."""
+def decode(token: str, key: bytes, audience: str | None = None, now: float | None = None) -> dict:
+    """The claims of TOKEN, when KEY signed it (for AUDIENCE, when given) and its `exp` is
+    after NOW (default: the current time, in seconds since 1970). Raises
+    InvalidTokenError otherwise."""
     parts = token.split(".")
     if len(parts) != 3 or not all(BASE64URL.fullmatch(part) for part in parts):
         raise InvalidTokenError("a JWT is three base64url parts")
@@ -84,6 +85,21 @@ def decode(token: str, key: bytes, now: float | None = None) -> dict:
         now = time.time()
     if claims["exp"] <= now:
         raise InvalidTokenError("expired")
+    # Made for another app that shares our key by mistake: not for us.
+    if audience is not None and claims.get("aud") != audience:
+        raise InvalidTokenError("aud is not this app")
     if "sub" in claims and not isinstance(claims["sub"], str):
         raise InvalidTokenError("sub must be a string")
     return claims
+
+
+def check_secret_key(key):
+    """Refuse to start with a key that is empty or short: anyone could guess it and sign
+    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    if len(str(key).encode()) < 32:
+        # SystemExit: one clear line and a non-zero exit, not a traceback.
+        raise SystemExit(
+            "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
+            '  python -c "import secrets; print(secrets.token_hex(32))"'
+        )

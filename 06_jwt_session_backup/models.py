@@ -1,7 +1,7 @@
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
@@ -17,8 +17,16 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
+def new_user_id() -> int:
+    """A random id, never a count: a token may outlive the database it was made for
+    (init-db, a restore), and must not name the next user who gets the same number."""
+    return secrets.randbelow(2**53 - 1) + 1  # at most 2**53: JavaScript reads it exactly
+
+
 class User(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, default=new_user_id
+    )
     username: Mapped[str] = mapped_column(String(32), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -37,7 +45,7 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # In the token (`sid`) and in the user's list of sessions, to revoke it: not a secret.
     public_id: Mapped[str] = mapped_column(String(22), unique=True, default=new_public_id)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user.id"), index=True)
     user_agent: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
@@ -58,7 +66,7 @@ class Todo(db.Model):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     done: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ import jwt
 
 # Every token we make has these claims; a token without one of them is refused.
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "aud", "csrf"]
-USER_ID = re.compile(r"[1-9][0-9]{0,8}")
+USER_ID = re.compile(r"[1-9][0-9]{0,15}")
 
 
 def encode(claims: dict, key: bytes) -> str:
@@ -34,3 +34,15 @@ def decode(token: str, key: bytes, audience: str, verify_exp: bool = True) -> di
     ):
         raise jwt.InvalidTokenError("not one of our tokens")
     return claims
+
+
+def check_secret_key(key):
+    """Refuse to start with a key that is empty or short: anyone could guess it and sign
+    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    if len(str(key).encode()) < 32:
+        # SystemExit: one clear line and a non-zero exit, not a traceback.
+        raise SystemExit(
+            "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
+            '  python -c "import secrets; print(secrets.token_hex(32))"'
+        )

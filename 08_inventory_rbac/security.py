@@ -1,6 +1,8 @@
 import os
 import secrets
 
+from . import tokens
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -21,20 +23,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app):
     if app.config.get("SECRET_KEY") is None:
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path, app.name)
-    check_secret_key(app.config["SECRET_KEY"])
+    tokens.check_secret_key(app.config["SECRET_KEY"])
     app.after_request(add_security_headers)
-
-
-def check_secret_key(key):
-    """Refuse to start with a key that is empty or short: anyone could guess it and sign
-    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
-    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
-    if len(str(key).encode()) < 32:
-        # SystemExit: one clear line and a non-zero exit, not a traceback.
-        raise SystemExit(
-            "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
-            '  python -c "import secrets; print(secrets.token_hex(32))"'
-        )
 
 
 def development_secret_key(instance_path: str, stage: str) -> str:

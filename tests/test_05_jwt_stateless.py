@@ -202,7 +202,8 @@ def access_token(client):
 def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
     client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
     response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
-    assert response.get_json() == {"id": 1, "username": "alice"}
+    user = response.get_json()
+    assert user["username"] == "alice"
     cookies = SimpleCookie()
     for header in response.headers.getlist("Set-Cookie"):
         cookies.load(header)
@@ -211,8 +212,9 @@ def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
     assert token["max-age"] == str(30 * 60)
     assert cookies["csrf_token"]["httponly"] == ""
 
-    claims = jwt.decode(token.value, app.config["SECRET_KEY"], algorithms=["HS256"])
-    assert claims["sub"] == "1"
+    claims = jwt.decode(token.value, app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE)
+    assert claims["sub"] == str(user["id"])
+    assert claims["aud"] == STAGE
     assert claims["exp"] - claims["iat"] == 30 * 60
     assert claims["csrf"] == cookies["csrf_token"].value
 
@@ -220,17 +222,19 @@ def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
 def test_anyone_can_read_a_token_but_not_change_it(app, alice):
     payload = access_token(alice).split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    assert claims["sub"] == "1"  # readable by anyone who holds it: no secrets in a JWT
+    assert claims["sub"] == str(alice.get("/api/me").get_json()["id"])  # anyone can read it
     forged = tokens.encode({**claims, "sub": "2"}, b"a guess at the key, 32 bytes long")
     alice.set_cookie("access_token", forged)
     assert alice.get("/api/me").status_code == 401
 
 
 def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    claims = {"sub": "1", "iat": int(time.time()), "exp": int(time.time()) + 60, "csrf": "x"}
+    alice = client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    now = int(time.time())
+    claims = {"sub": str(alice.get_json()["id"]), "aud": STAGE, "iat": now, "exp": now + 60,
+              "csrf": "x"}  # fmt: skip
     client.set_cookie("access_token", jwt.encode(claims, app.config["SECRET_KEY"]))
-    assert client.get("/api/me").get_json() == {"id": 1, "username": "alice"}
+    assert client.get("/api/me").get_json() == alice.get_json()
 
 
 def fits_in_a_cookie(token):
@@ -257,7 +261,9 @@ def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client
     """PyJWT tokens with our key are accepted when they carry our claims, as the test
     above shows; without them, they are refused, never a 500."""
     client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    token = jwt.encode({**claims, "exp": int(time.time()) + 60}, app.config["SECRET_KEY"])
+    token = jwt.encode(
+        {"aud": STAGE, **claims, "exp": int(time.time()) + 60}, app.config["SECRET_KEY"]
+    )
     client.set_cookie("access_token", token)
     for method in ["GET", "POST"]:
         response = client.open("/api/todos", method=method, json={"title": "x"})
@@ -394,3 +400,14 @@ def test_the_page_logs_in_with_a_cookie_no_script_can_read(page):
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, alice):
+    """A key shared by mistake (one FLASK_SECRET_KEY exported for every stage) opens
+    nothing: the app accepts only tokens whose `aud` names it."""
+    claims = jwt.decode(
+        access_token(alice), app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE
+    )
+    for_another_app = jwt.encode({**claims, "aud": "07_final_todo"}, app.config["SECRET_KEY"])
+    alice.set_cookie("access_token", for_another_app)
+    assert alice.get("/api/me").status_code == 401

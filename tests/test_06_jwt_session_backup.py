@@ -72,14 +72,15 @@ def test_login_sets_a_ten_minute_token_in_a_cookie_that_lasts_as_long_as_the_ses
 ):
     client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
     response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
-    assert response.get_json() == {"id": 1, "username": "alice"}
+    user = response.get_json()
+    assert user["username"] == "alice"
     cookies = set_cookies(response)
     token = cookies["access_token"]
     assert token["httponly"] is True and token["samesite"] == "Lax"
     assert token["max-age"] == cookies["csrf_token"]["max-age"] == str(7 * 24 * 60 * 60)
     claims = claims_of(app, token.value)
     assert set(claims) == {"sub", "sid", "aud", "iat", "exp", "csrf"}
-    assert claims["sub"] == "1"
+    assert claims["sub"] == str(user["id"])
     assert claims["aud"] == STAGE
     assert claims["exp"] - claims["iat"] == 10 * 60
     assert claims["csrf"] == cookies["csrf_token"].value

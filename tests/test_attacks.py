@@ -92,3 +92,31 @@ def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secu
             assert morsel["httponly"] is True, header
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()
+
+
+# Stages whose tokens are signed with the app's key (a tokens.py beside auth.py).
+SIGNING_STAGES = [s for s in USER_STAGES if (ROOT / s / "tokens.py").is_file()]
+
+
+@pytest.mark.parametrize("stage_name", SIGNING_STAGES)
+@pytest.mark.parametrize("key", ["", "31 bytes: one short of enough.."])
+def test_an_empty_or_short_secret_key_is_refused_at_start(stage, app_config, key):
+    with pytest.raises(SystemExit) as refused:
+        stage.create_app({**app_config, "SECRET_KEY": key})
+    assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in str(refused.value)
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in str(refused.value)
+
+
+@pytest.mark.parametrize("stage_name", [s for s in SIGNING_STAGES if s != "08_inventory_rbac"])
+def test_a_token_made_before_init_db_reads_and_writes_nobodys_todos_after_it(app, runner):
+    """A token outlives the database it was made for. After init-db, the next user to sign
+    up must not be the user that an old token names. (08 reads the session at every
+    request: its own test shows an old token refused.)"""
+    before = new_user_client(app)
+    before.post("/api/todos", json={"title": "from before"})
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    after = new_user_client(app)
+    after.post("/api/todos", json={"title": "mine"})
+    assert before.get("/api/todos").get_json() in ([], None)
+    before.post("/api/todos", json={"title": "planted"})
+    assert [todo["title"] for todo in after.get("/api/todos").get_json()] == ["mine"]

@@ -16,6 +16,7 @@ FRONTEND = ROOT / STAGE / "frontend"
 DIST = ROOT / STAGE / "static" / "dist"
 SCREENSHOTS = ROOT / "screenshots" / STAGE
 REBUILD = f"cd {STAGE}/frontend && npm ci && npm run build"
+SESSION_ENDED = "Your session has ended: it was logged out or revoked on another device"
 
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -94,6 +95,11 @@ def log_in_on(page, demo, username):
     expect(page.get_by_role("banner")).to_contain_text(username)
 
 
+def notice(page):
+    """The sentence at the top of the login page that says why the user is there."""
+    return page.locator(".notice")
+
+
 def menu(page):
     return page.get_by_role("navigation", name="Screens").get_by_role("link")
 
@@ -112,6 +118,12 @@ def user_row(page, username):
     return page.get_by_role("row").filter(
         has=page.locator("td[data-label='Username']", has_text=username)
     )
+
+
+def change_role(page, username, role):
+    """Choose ROLE in the user's select, then save it with its own button."""
+    page.get_by_label(f"Role of {username}").select_option(role)
+    page.get_by_role("button", name=f"Save the role of {username}").click()
 
 
 def open_screen(page, name):
@@ -279,7 +291,7 @@ def test_a_demoted_manager_is_logged_out_at_the_next_click_and_comes_back_a_view
 
     log_in_on(page, demo, "admin")
     open_screen(page, "Users")
-    page.get_by_label("Role of manager").select_option("viewer")
+    change_role(page, "manager", "viewer")
     expect(page.get_by_role("status")).to_contain_text("manager is now a viewer")
 
     # The manager's page still shows the button, and their token is still valid...
@@ -287,6 +299,7 @@ def test_a_demoted_manager_is_logged_out_at_the_next_click_and_comes_back_a_view
     # ...but the new role ended their sessions, and the server reads the session and the
     # role from the database at every request: this click is refused, and they must log in.
     expect(managers_browser).to_have_url(at("/login"))
+    expect(notice(managers_browser)).to_have_text(SESSION_ENDED)
     submit_login(managers_browser, "manager", demo["manager"])
     expect(managers_browser.get_by_role("banner")).to_contain_text("viewer")
     open_screen(managers_browser, "Orders")
@@ -305,8 +318,10 @@ def test_a_deactivated_user_is_sent_to_log_in_and_cannot_come_back(page, new_pag
 
     menu(viewers_browser).filter(has_text="Orders").click()  # the next request: 401
     expect(viewers_browser).to_have_url(at("/login"))
+    expect(notice(viewers_browser)).to_have_text(SESSION_ENDED)
     submit_login(viewers_browser, "viewer", demo["viewer"])
-    expect(viewers_browser.get_by_role("alert")).to_have_text("This account is deactivated")
+    # The same answer as a wrong password: a guesser learns nothing about the account.
+    expect(viewers_browser.get_by_role("alert")).to_have_text("Wrong username or password")
 
     page.get_by_role("button", name="Reactivate viewer").click()
     expect(status).to_have_text("active")
@@ -384,7 +399,7 @@ def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(
     expect(cell(page, "TAPE-01", "In stock")).to_have_text("31")
     page.get_by_role("searchbox").fill("tape")
     open_screen(page, "Users")
-    page.get_by_label("Role of viewer").select_option("manager")
+    change_role(page, "viewer", "manager")
     expect(page.get_by_role("status")).to_contain_text("viewer is now a manager")
     open_screen(page, "Account")
     page.get_by_role("button", name="Log out", exact=True).click()

@@ -17,10 +17,31 @@ const FIELD_NAMES = {
   new_password: "New password",
 };
 
+function capitalised(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 // "sku: CHAIR-01 is taken by another product" -> "SKU: CHAIR-01 is taken by another product".
 function readable(message) {
-  const text = message.replace(/^(\w+):/, (prefix, field) => `${FIELD_NAMES[field] ?? field}:`);
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return capitalised(
+    message.replace(/^(\w+):/, (prefix, field) => `${FIELD_NAMES[field] ?? field}:`),
+  );
+}
+
+// What the login page says first, once (why the user was sent there, or that they logged
+// out). It survives the move to /login in sessionStorage: this tab only, gone when it closes.
+const NOTICE_KEY = "login_notice";
+
+// The first reason wins: of the requests that a page sends at once, the first answer
+// tells the real story ("expired"); the others only find the session gone ("ended").
+export function leaveNotice(text) {
+  if (!sessionStorage.getItem(NOTICE_KEY)) sessionStorage.setItem(NOTICE_KEY, text);
+}
+
+export function takeNotice() {
+  const text = sessionStorage.getItem(NOTICE_KEY) ?? "";
+  sessionStorage.removeItem(NOTICE_KEY);
+  return text;
 }
 
 export async function api(method, path, body) {
@@ -36,15 +57,22 @@ export async function api(method, path, body) {
   } catch {
     throw new Error("Cannot reach the server. Check your connection and try again.");
   }
+  const data = response.status === 204 ? null : await response.json().catch(() => ({}));
   // A wrong password at login is a 401 too; anywhere else, 401 means that the session has
-  // ended (logged out, revoked, or the account deactivated): log in again.
+  // ended: log in again. The server says why ("your session has expired: please log in
+  // again", "...revoked on another device", which a new role or a deactivation does too),
+  // and the login page tells the user. "not logged in" is for a visitor who never was.
   if (response.status === 401 && path !== "/api/login") {
+    if (data.error && data.error !== "not logged in") leaveNotice(capitalised(data.error));
     location.assign("/login");
     return new Promise(() => {}); // never settles: the page is going away
   }
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({}));
   // 403 is the server refusing what the role may not do: its message says which role.
-  if (!response.ok) throw new Error(readable(data.error ?? `${response.status} error`));
+  if (!response.ok) {
+    const error = new Error(readable(data.error ?? `${response.status} error`));
+    // 429 (too many attempts) says in Retry-After how many seconds to wait.
+    error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw error;
+  }
   return data;
 }

@@ -4,6 +4,8 @@ import secrets
 
 from flask import Blueprint, abort, current_app, g, request
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
@@ -36,6 +38,11 @@ def session_from_request() -> UserSession | None:
     ).scalar_one_or_none()
 
 
+def unauthorized(reason: str):
+    """401, naming the scheme to log in with, as HTTP wants of every 401 (RFC 6750)."""
+    raise Unauthorized(reason, www_authenticate=WWWAuthenticate("bearer"))
+
+
 def login_required(view):
     """Answer 401 unless the request belongs to a live session; else set g.user."""
 
@@ -43,7 +50,7 @@ def login_required(view):
     def wrapped_view(**kwargs):
         g.user_session = session_from_request()
         if g.user_session is None:
-            abort(401, "not logged in")
+            unauthorized("not logged in")
         g.user = g.user_session.user
         return view(**kwargs)
 
@@ -88,7 +95,7 @@ def login():
     user = find_user_by_password(username_field(body), password_field(body))
     if user is None:
         # The same answer for an unknown user and a wrong password.
-        abort(401, "wrong username or password")
+        unauthorized("wrong username or password")
     return {"session_id": start_session(user), "user": user.to_dict()}
 
 

@@ -253,3 +253,14 @@ def test_logging_out_ends_the_session_on_the_server_so_a_stolen_id_stops_working
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     assert get_json(f"{live_server}/api/me", stolen) == (401, {"error": "not logged in"})
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/me", None), ("/api/login", {"username": "nobody", "password": "wrong password"})],
+)
+def test_every_401_names_the_bearer_scheme(client, path, body):
+    response = client.open(path, method="POST" if body else "GET", json=body)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.is_json

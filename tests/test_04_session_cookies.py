@@ -423,3 +423,14 @@ def test_logout_removes_the_cookies_with_the_flags_they_were_set_with(alice):
 def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice):
     log_in(alice, "alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
+
+
+def test_nothing_limits_password_guessing_yet(client):
+    """A hole that 07 closes with throttling: here a password can be guessed as fast as
+    the server hashes them."""
+    body = {"username": "alice", "password": TEST_PASSWORD}
+    client.post("/api/register", json=body)
+    for number in range(20):
+        wrong = {"username": "alice", "password": f"guess number {number}"}
+        assert client.post("/api/login", json=wrong).status_code == 401
+    assert client.post("/api/login", json=body).status_code == 200

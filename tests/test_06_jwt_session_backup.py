@@ -222,6 +222,19 @@ def test_a_token_copied_before_logout_works_at_most_ten_minutes_and_is_never_ren
 
 
 @pytest.mark.lesson
+def test_a_copied_token_is_renewed_for_whoever_holds_it_while_the_session_lives(clock, app, alice):
+    """The weakness that 07's rotation removes: renewal asks whether the session is alive,
+    not who is asking."""
+    thief = with_token(app, access_token(alice))
+    for _ in range(3):  # half an hour of both using the one session
+        clock.shift(TEN_MINUTES)
+        assert alice.get("/api/todos").status_code == 200
+        clock.shift(timedelta(minutes=1))
+        assert thief.get("/api/todos").status_code == 200  # renewed for the thief as well
+    assert len(alice.get("/api/sessions").get_json()) == 1  # and nothing shows two browsers
+
+
+@pytest.mark.lesson
 def test_logout_everywhere_reaches_every_device_within_ten_minutes(clock, app):
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, "alice")

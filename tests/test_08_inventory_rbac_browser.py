@@ -6,8 +6,10 @@ build was made from the current sources."""
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
+from a11y import assert_focus_visible, assert_no_axe_violations, tab_to
 from conftest import ROOT, log_in
 from playwright.sync_api import expect
 
@@ -328,6 +330,148 @@ def test_a_deactivated_user_is_sent_to_log_in_and_cannot_come_back(page, new_pag
     log_in_on(viewers_browser, demo, "viewer")
 
 
+# --- Why the user is on the login page -------------------------------------------------------
+
+
+def test_a_session_revoked_from_another_device_says_so_on_the_login_page(page, new_page, demo):
+    log_in_on(page, demo, "viewer")
+    phone = new_page()
+    log_in_on(phone, demo, "viewer")
+    open_screen(phone, "Account")
+    sessions = phone.get_by_role("listitem")
+    sessions.filter(has_not_text="This device").get_by_role("button", name="Revoke").click()
+    expect(sessions).to_have_count(1)
+
+    menu(page).filter(has_text="Orders").click()  # 08 reads the session at every request
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_role("status")  # a screen reader reads it out
+    expect(notice(page)).to_have_text(SESSION_ENDED)
+    page.reload()  # said once
+    expect(notice(page)).to_be_empty()
+
+
+def test_an_expired_session_says_so_on_the_login_page(clock, page, demo):
+    log_in_on(page, demo, "viewer")
+    expect(row(page, "PEN-10")).to_be_visible()
+    clock.shift(timedelta(days=7, minutes=1))
+    menu(page).filter(has_text="Orders").click()
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_text("Your session has expired: please log in again")
+
+
+def test_logging_out_says_so_and_a_visitor_gets_no_notice(page, demo):
+    page.goto("/orders")  # never logged in: sent to log in, with nothing to explain
+    expect(page).to_have_url(at("/login"))
+    expect(page.get_by_role("heading", name="Log in to Inventory")).to_be_visible()
+    expect(notice(page)).to_be_empty()
+    log_in_on(page, demo, "viewer")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(notice(page)).to_have_text("You have logged out.")
+
+
+def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
+    clock, client, page, demo
+):
+    for _ in range(5):
+        wrong = {"username": "viewer", "password": "a wrong guess"}
+        assert client.post("/api/login", json=wrong).status_code == 401
+    page.clock.install()  # the page's timers run when the test says so
+    page.goto("/login")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    submit_login(page, "viewer", demo["viewer"])  # the right password, but too soon
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("Too many failed logins: try again in 30 s")
+    expect(alert.get_by_role("timer")).to_have_attribute("aria-live", "off")
+    page.clock.run_for(10_000)
+    expect(alert).to_have_text("Too many failed logins: try again in 20 s")
+    page.clock.run_for(20_000)
+    expect(alert).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="You can")).to_have_text(
+        "You can try again now."
+    )
+    clock.shift(timedelta(seconds=30))  # and so it is, for the server too
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(at("/products"))
+
+
+# --- With the keyboard only ------------------------------------------------------------------
+
+
+def keyboard_login(page, username, password):
+    page.goto("/login")
+    tab_to(page, page.get_by_label("Username"))
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(at("/products"))
+
+
+# The focus is in the dialog, or for a moment on the browser's own bar (body, to the page).
+IN_DIALOG = "d => d.contains(document.activeElement) || document.activeElement === document.body"
+
+
+def test_the_journey_with_the_keyboard_only(page, demo):
+    """Tab, Shift+Tab, Enter, Space, arrows and Escape, and no mouse: a manager places and
+    cancels an order; an admin opens and closes the product dialog and changes a role.
+    Wherever the focus lands, it shows."""
+    keys = page.keyboard
+    keyboard_login(page, "manager", demo["manager"])
+    tab_to(page, menu(page).filter(has_text="Orders"))
+    keys.press("Enter")
+    expect(page).to_have_url(at("/orders"))
+    new_order_button = page.get_by_role("button", name="New order")
+    tab_to(page, new_order_button)
+    keys.press("Space")
+    expect(page.get_by_label("Customer")).to_be_focused()  # the form takes the keyboard
+    keys.type("Acme Ltd")
+    keys.press("Tab")
+    expect(page.get_by_label("Product")).to_be_focused()
+    keys.press("ArrowDown")  # the first product
+    expect(page.get_by_text(re.compile(r"in stock · \$"))).to_be_visible()
+    keys.press("Tab")
+    keys.press("Control+A")
+    keys.type("2")
+    keys.press("Enter")
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("open")
+    expect(new_order_button).to_be_focused()  # back on the button that opened the form
+    tab_to(page, page.get_by_role("button", name="Cancel order 1"))
+    keys.press("Enter")
+    expect(cell(page, "Acme Ltd", "Status")).to_have_text("cancelled")
+    expect(page.get_by_role("status")).to_have_text("Order #1 cancelled: its stock is back.")
+    expect(new_order_button).to_be_focused()  # the order's buttons went: not lost
+    tab_to(page, page.get_by_role("button", name="Log out"), key="Shift+Tab")
+    keys.press("Enter")
+    expect(page).to_have_url(at("/login"))
+
+    keyboard_login(page, "admin", demo["admin"])
+    edit = page.get_by_role("button", name="Edit MUG-01")
+    tab_to(page, edit)
+    keys.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("SKU")).to_be_focused()
+    for _ in range(12):  # round and round: the focus stays in the dialog
+        keys.press("Tab")
+        assert dialog.evaluate(IN_DIALOG), "the focus left the dialog"
+    keys.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(edit).to_be_focused()  # back where the user was
+    assert_focus_visible(page)
+
+    tab_to(page, menu(page).filter(has_text="Users"))
+    keys.press("Enter")
+    role = page.get_by_label("Role of viewer")
+    tab_to(page, role)
+    keys.press("ArrowUp")  # viewer -> manager, not saved yet
+    expect(page.get_by_role("status")).to_have_count(0)
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Save the role of viewer")).to_be_focused()
+    keys.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("viewer is now a manager")
+    expect(role).to_have_value("manager")
+    expect(role).to_be_focused()
+
+
 # --- Stock --------------------------------------------------------------------------------
 
 
@@ -453,7 +597,12 @@ def assert_fits_the_screen(page):
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_screens(new_page, demo, client, manager_api, device):
+def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
+    new_page, demo, client, manager_api, device
+):
+    """Each screen, for each role, in each state a user sees it in: it scrolls not
+    sideways, axe finds nothing serious or critical, and a screenshot goes to
+    screenshots/08_inventory_rbac/ to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log_in(client, "admin", demo["admin"])
     dana = {"username": "dana", "password": "a long enough password", "role": "viewer"}
@@ -467,31 +616,65 @@ def test_screenshots_of_the_screens(new_page, demo, client, manager_api, device)
 
     def shoot(page, name):
         assert_fits_the_screen(page)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
+        assert_no_axe_violations(page, f"{name}, {device}")
+        page.evaluate("window.scrollTo(0, 0)")  # else the sticky header lands mid-page
+        # A dialog's backdrop covers the window only: with one open, the window is the picture.
+        whole_page = page.get_by_role("dialog").count() == 0
+        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=whole_page)
 
     admin = new_page(**DEVICES[device])
     admin.goto("/login")
+    expect(admin.get_by_role("heading", level=1)).to_be_visible()
     shoot(admin, "login")
+    submit_login(admin, "admin", "not the password")
+    expect(admin.get_by_role("alert")).to_be_visible()
+    shoot(admin, "login-wrong-password")
     log_in_on(admin, demo, "admin")
     expect(row(admin, "PEN-10")).to_be_visible()
     shoot(admin, "products")
+    admin.get_by_role("searchbox").fill("sofa")
+    expect(admin.get_by_text("No product matches")).to_be_visible()
+    shoot(admin, "products-no-match")
+    admin.get_by_role("searchbox").fill("")
     admin.get_by_role("button", name="Edit DESK-01").click()
-    expect(admin.get_by_role("dialog")).to_be_visible()
+    dialog = admin.get_by_role("dialog")
+    expect(dialog).to_be_visible()
     shoot(admin, "product-dialog")
+    dialog.get_by_label("Price").fill("1,5")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    dialog.get_by_role("button", name="Delete").click()
+    shoot(admin, "product-dialog-error-and-delete")
     admin.keyboard.press("Escape")
     open_screen(admin, "Orders")
     expect(row(admin, "Café Lumière")).to_be_visible()
     shoot(admin, "orders")
     open_screen(admin, "Users")
     expect(user_row(admin, "dana")).to_contain_text("deactivated")
+    admin.get_by_label("Role of viewer").select_option("manager")  # chosen, not saved
     admin.get_by_role("button", name="Add user").click()
     shoot(admin, "users")
+    admin.get_by_label("Username").fill("x")
+    admin.get_by_label("Password", exact=True).fill("a long enough password")
+    admin.get_by_role("button", name="Create user").click()
+    expect(admin.get_by_role("alert")).to_be_visible()
+    admin.get_by_role("button", name="Save the role of viewer").click()
+    expect(admin.get_by_role("status")).to_contain_text("viewer is now a manager")
+    shoot(admin, "users-error-and-saved")
     open_screen(admin, "Account")
     expect(admin.get_by_text("This device")).to_be_visible()
     shoot(admin, "account")
+    admin.get_by_role("button", name="Log out", exact=True).click()
+    expect(notice(admin)).to_have_text("You have logged out.")
+    shoot(admin, "login-logged-out")
+    for _ in range(5):
+        client.post("/api/login", json={"username": "dana", "password": "a wrong guess"})
+    submit_login(admin, "dana", "a long enough password")
+    expect(admin.get_by_role("alert")).to_contain_text("Too many failed logins")
+    shoot(admin, "login-throttled")
 
     manager = new_page(**DEVICES[device])
-    log_in_on(manager, demo, "manager")
+    log_in_on(manager, demo, "viewer")  # a manager now: the admin changed the role above
     open_screen(manager, "Orders")
     manager.get_by_role("button", name="New order").click()
     manager.get_by_label("Customer").fill("Dune Bakery")
@@ -501,6 +684,29 @@ def test_screenshots_of_the_screens(new_page, demo, client, manager_api, device)
     manager.get_by_label("Product").last.select_option(label="LAMP-01 · Desk lamp (23 left)")
     manager.get_by_label("Customer").focus()
     shoot(manager, "orders-manager")
+    manager.get_by_role("button", name="Place order").click()
+    expect(manager.get_by_role("alert")).to_contain_text("Not enough MUG-01")
+    shoot(manager, "orders-manager-refused")
+    manager.get_by_role("button", name="Cancel", exact=True).click()
+    manager.get_by_role("button", name="Cancel order 3").click()
+    expect(manager.get_by_role("status")).to_contain_text("Order #3 cancelled")
+    shoot(manager, "orders-manager-cancelled")
+
+    # The demo manager, made a viewer by the admin: what a viewer sees.
+    client.patch(f"/api/users/{user_id(client, 'manager')}", json={"role": "viewer"})
+    viewer = new_page(**DEVICES[device])
+    log_in_on(viewer, demo, "manager")
+    expect(row(viewer, "PEN-10")).to_be_visible()
+    shoot(viewer, "products-viewer")
+    open_screen(viewer, "Orders")
+    shoot(viewer, "orders-viewer")
+    viewer.goto("/users")
+    expect(viewer.get_by_role("heading", name="Users: not for your role")).to_be_visible()
+    shoot(viewer, "users-not-for-your-role")
+
+
+def user_id(client, username):
+    return next(u["id"] for u in client.get("/api/users").get_json() if u["username"] == username)
 
 
 # --- The committed build is the build of the sources --------------------------------------

@@ -1,6 +1,7 @@
 """axe-core over the pages of stages 01 to 06, in the states a user sees them in: no
 violation that blocks a user (impact serious or critical). Stages 07 and 08 are checked
-in their own browser tests, at every state of which they take a screenshot.
+in their own browser tests, at every state of which they take a screenshot. And stage
+01's page keeps the server log quiet: its icon needs no request.
 
 Each test names its stage with a parametrize of `stage_name`, which conftest's fixtures
 (app, live_server, page) then build."""
@@ -78,3 +79,16 @@ def test_the_todo_page_with_a_login(page):
     page.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Edit todo")).to_be_visible()
     assert_no_axe_violations(page, "a todo in edit")
+
+
+@pytest.mark.parametrize("stage_name", ["01_missile_button"])
+def test_the_missile_button_page_asks_the_server_for_no_favicon(page):
+    """A browser asks for /favicon.ico unless the page names an icon: a 404 in the access
+    log, the one thing stage 01's learners read. The page's icon is a data: URL."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto("/")
+    expect(page.get_by_text("No token")).to_be_visible()
+    icon = page.locator("link[rel=icon]")
+    expect(icon).to_have_attribute("href", re.compile(r"^data:image/svg\+xml,"))
+    assert not [url for url in requests if "favicon" in url]

@@ -6,7 +6,7 @@ import click
 from flask import Blueprint, abort, current_app
 from flask.cli import with_appcontext
 
-from .errors import json_object, text_field
+from .validation import json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")
 

@@ -1,8 +1,8 @@
 from flask import Blueprint, url_for
 
 from .db import db
-from .errors import bool_field, json_object, text_field
 from .models import Todo
+from .validation import bool_field, json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")
 

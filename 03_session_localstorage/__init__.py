@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import auth, db, errors, pages, todos
+from . import auth, db, errors, pages, todos, validation
 
 
 def create_app(test_config=None):
@@ -19,6 +19,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     errors.init_app(app)
+    validation.init_app(app)  # the converters for ids in URLs
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

@@ -4,7 +4,7 @@ import secrets
 
 from flask import Flask
 
-from . import auth, db, errors, pages, todos, tokens
+from . import auth, db, errors, pages, todos, tokens, validation
 
 
 def create_app(test_config=None):
@@ -28,6 +28,7 @@ def create_app(test_config=None):
 
     tokens.check_secret_key(app.config["SECRET_KEY"])
     errors.init_app(app)
+    validation.init_app(app)  # the converters for ids in URLs
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

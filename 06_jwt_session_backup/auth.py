@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import tokens
 from .db import db
-from .errors import json_object, password_field, username_field
 from .models import User, UserSession, utcnow
+from .validation import json_object, password_field, username_field
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 

@@ -2,8 +2,8 @@ from flask import Blueprint, g, url_for
 
 from .auth import login_required
 from .db import db
-from .errors import bool_field, json_object, text_field
 from .models import Todo
+from .validation import bool_field, json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")
 

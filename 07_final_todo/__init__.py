@@ -3,7 +3,7 @@ and what production needs: a kept secret key, security headers, login throttling
 
 from flask import Flask
 
-from . import auth, db, errors, pages, security, todos
+from . import auth, db, errors, pages, security, todos, validation
 
 
 def create_app(test_config=None):
@@ -27,6 +27,7 @@ def create_app(test_config=None):
 
     security.init_app(app)  # SECRET_KEY (FLASK_SECRET_KEY, else instance/secret_key)
     errors.init_app(app)
+    validation.init_app(app)  # the converters for ids in URLs
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

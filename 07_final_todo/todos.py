@@ -3,8 +3,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .auth import SESSION_ENDED, logged_out, login_required
 from .db import db
-from .errors import bool_field, json_object, text_field
 from .models import Todo
+from .validation import bool_field, json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")
 

@@ -3,7 +3,7 @@ orders, viewers read; the server checks every request against the user's role.""
 
 from flask import Flask
 
-from . import auth, cli, db, errors, orders, pages, products, security, users
+from . import auth, cli, db, errors, orders, pages, products, security, users, validation
 
 
 def create_app(test_config=None):
@@ -27,6 +27,7 @@ def create_app(test_config=None):
 
     security.init_app(app)  # SECRET_KEY (FLASK_SECRET_KEY, else instance/secret_key)
     errors.init_app(app)
+    validation.init_app(app)  # the converters for ids in URLs
     db.init_app(app)
     cli.init_app(app)
     app.register_blueprint(pages.bp)

@@ -5,9 +5,9 @@ from flask.cli import with_appcontext
 
 from .auth import hash_password
 from .db import db
-from .errors import USERNAME_PATTERN
 from .models import ROLES, Product, User
 from .users import create_user
+from .validation import USERNAME_PATTERN
 
 DEMO_PRODUCTS = [
     ("CHAIR-01", "Office chair", 12900, 12),

@@ -3,9 +3,9 @@ from sqlalchemy.orm import selectinload
 
 from .auth import login_required
 from .db import db
-from .errors import int_field, json_object, required, text_field
 from .models import ROLES, Order, OrderItem, Product
 from .products import MAX_QUANTITY
+from .validation import int_field, json_object, required, text_field
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 

@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .auth import login_required
 from .db import db
-from .errors import int_field, json_object, required, text_field
 from .models import ROLES, OrderItem, Product
+from .validation import int_field, json_object, required, text_field
 
 bp = Blueprint("products", __name__, url_prefix="/api")
 

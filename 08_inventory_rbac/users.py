@@ -4,8 +4,8 @@ from sqlalchemy.orm import aliased
 
 from .auth import hash_password, login_required
 from .db import db
-from .errors import bool_field, choice_field, json_object, password_field, username_field
 from .models import ROLES, User, UserSession
+from .validation import bool_field, choice_field, json_object, password_field, username_field
 
 bp = Blueprint("users", __name__, url_prefix="/api")
 

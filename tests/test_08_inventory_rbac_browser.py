@@ -124,7 +124,7 @@ def user_row(page, username):
 
 def change_role(page, username, role):
     """Choose ROLE in the user's select, then save it with its own button."""
-    page.get_by_label(f"Role of {username}").select_option(role)
+    page.get_by_label(f"Role of {username}", exact=True).select_option(role)
     page.get_by_role("button", name=f"Save the role of {username}").click()
 
 
@@ -210,7 +210,7 @@ def test_an_admin_runs_products_and_users_but_places_no_orders(page, demo, manag
     page.get_by_label("Role", exact=True).select_option("manager")
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_role("status")).to_have_text("dana can now log in as a manager.")
-    expect(page.get_by_label("Role of dana")).to_have_value("manager")
+    expect(page.get_by_label("Role of dana", exact=True)).to_have_value("manager")
 
 
 def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
@@ -460,7 +460,7 @@ def test_the_journey_with_the_keyboard_only(page, demo):
 
     tab_to(page, menu(page).filter(has_text="Users"))
     keys.press("Enter")
-    role = page.get_by_label("Role of viewer")
+    role = page.get_by_label("Role of viewer", exact=True)
     tab_to(page, role)
     keys.press("ArrowUp")  # viewer -> manager, not saved yet
     expect(page.get_by_role("status")).to_have_count(0)
@@ -651,7 +651,7 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
     shoot(admin, "orders")
     open_screen(admin, "Users")
     expect(user_row(admin, "dana")).to_contain_text("deactivated")
-    admin.get_by_label("Role of viewer").select_option("manager")  # chosen, not saved
+    admin.get_by_label("Role of viewer", exact=True).select_option("manager")  # chosen, not saved
     admin.get_by_role("button", name="Add user").click()
     shoot(admin, "users")
     admin.get_by_label("Username").fill("x")

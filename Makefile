@@ -40,6 +40,7 @@ load: venv
 	$(BIN)/python tests/load.py
 
 bench: venv
+	$(BIN)/pip install --disable-pip-version-check -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py
 
 lint: venv

@@ -49,7 +49,9 @@ def filesystem_of(path: str) -> str:
 
 def print_machine():
     versions = []
-    for package in ["Flask", "Werkzeug", "SQLAlchemy", "Flask-SQLAlchemy", "PyJWT", "gunicorn"]:
+    packages = ["Flask", "Werkzeug", "SQLAlchemy", "Flask-SQLAlchemy", "PyJWT", "gunicorn"]
+    packages += ["Flask-JWT-Extended", "Flask-Login"]  # bench/requirements.txt
+    for package in packages:
         try:
             versions.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:

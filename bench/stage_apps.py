@@ -1,11 +1,13 @@
 """A stage's app as the benchmarks use it: a temporary database, two probe routes, a
-logged-in test client, and a counter of the SQL it sends."""
+logged-in test client, a counter of the SQL it sends, and requests sent the way a WSGI
+server sends them."""
 
 import importlib
 import inspect
 import re
 
 from sqlalchemy import event
+from werkzeug.test import EnvironBuilder
 
 from bench.common import CHEAP_HASH_METHOD, PASSWORD, SECRET_KEY
 
@@ -31,7 +33,9 @@ def short_sql(statement: str) -> str:
     return text if len(text) <= 110 else text[:107] + "..."
 
 
-def make_stage_app(stage: str, folder: str, **config):
+def create_stage_app(stage: str, folder: str, **config):
+    """The stage's create_app() with a temporary database under FOLDER, the bench's secret
+    key and a cheap password hash (set-up only: no figure includes a login)."""
     module = importlib.import_module(stage)
     test_config = {
         "TESTING": True,
@@ -41,7 +45,11 @@ def make_stage_app(stage: str, folder: str, **config):
         "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
         **config,
     }
-    app = module.create_app(test_config)
+    return module.create_app(test_config)
+
+
+def make_stage_app(stage: str, folder: str, **config):
+    app = create_stage_app(stage, folder, **config)
     # Two probe routes, added before the first request: one behind the stage's own
     # login_required that does nothing else (its queries are auth's alone), and one with
     # no auth at all (what Flask and the test client cost anyway).
@@ -97,18 +105,54 @@ def dispose(app):
 def count_queries(app, client, path: str, requests: int = 20):
     """Queries per request of GET PATH (a list: one count per request) and the distinct
     statements sent."""
+    return queries_of(app, lambda: client.get(path).status_code, f"GET {path}", requests)
+
+
+def queries_of(app, send, what: str, requests: int = 20):
+    """Queries per request of SEND(), a function that makes one request and returns its
+    status (a list: one count per request), and the distinct statements sent."""
     counter = QueryCounter(engine_of(app))
     counts = []
     try:
         for _ in range(requests):
             before = len(counter.statements)
-            response = client.get(path)
-            if response.status_code != 200:
-                raise RuntimeError(f"{app.name} GET {path}: {response.status_code}")
+            status = send()
+            if status != 200:
+                raise RuntimeError(f"{app.name} {what}: {status}")
             counts.append(len(counter.statements) - before)
     finally:
         counter.remove()
     return counts, list(dict.fromkeys(counter.statements))
+
+
+def wsgi_request(app, path: str, method: str = "GET", headers: dict | None = None):
+    """A function that sends one request straight to APP the way a WSGI server such as
+    gunicorn does, app(environ, start_response), and returns the status, the response
+    headers and the body. No test client around it: its cookie jar and response wrapper
+    would add their own time to every figure."""
+    environ = EnvironBuilder(
+        path=path,
+        method=method,
+        headers=headers or {},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # the client's address, as servers set it
+    ).get_environ()
+
+    def send():
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = response_headers
+
+        chunks = app(dict(environ), start_response)  # a copy: the app adds keys to it
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return answer["status"], answer["headers"], body
+
+    return send
 
 
 def count_text(counts: list[int]) -> str:

@@ -22,7 +22,15 @@ if str(ROOT) not in sys.path:
     # bench.* and the stages (loaded by folder name, as tests/conftest.py does)
     sys.path.insert(0, str(ROOT))
 
-from bench import auth_cost, hashing, jwt_decode, peers, startup, throughput  # noqa: E402
+from bench import (  # noqa: E402
+    auth_cost,
+    breakdown,
+    hashing,
+    jwt_decode,
+    peers,
+    startup,
+    throughput,
+)
 from bench.machine import load_average, print_machine  # noqa: E402
 from bench.servers import RUNNING  # noqa: E402
 
@@ -53,9 +61,9 @@ def stopped_on_signal():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--only", default="1,2,3,4,5,6", help="sections to run, e.g. 1,3 (default: all)"
+        "--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,3 (default: all)"
     )
-    parser.add_argument("--rounds", type=int, default=7, help="timing rounds in 1, 2, 6 (7)")
+    parser.add_argument("--rounds", type=int, default=7, help="timing rounds in 1, 2, 6, 7 (7)")
     parser.add_argument("--connections", type=int, default=8, help="load: connections (8)")
     parser.add_argument("--seconds", type=float, default=3, help="load: seconds a round (3)")
     parser.add_argument("--load-rounds", type=int, default=5, help="load: rounds each (5)")
@@ -90,6 +98,8 @@ def main():
             startup.bench_startup(args.startup_runs)
         if 6 in sections:
             peers.bench_peers(args.rounds)
+        if 7 in sections:
+            breakdown.bench_breakdown(args.rounds)
     untouched = instance_snapshot() == before
     print(f"\nDone in {time.perf_counter() - started:.0f} s; load avg {load_average()} at the end.")
     print(

@@ -1,13 +1,6 @@
 // Small pieces that every page uses: the header and footer, form fields, messages, and
 // the state of an action the user starts.
-import {
-  h,
-  nextTick,
-  onMounted,
-  onUnmounted,
-  ref,
-  useId,
-} from "../vendor/vue/vue.runtime.esm-browser.prod.js";
+import { h, ref, useId } from "../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api, csrfToken, leaveNotice } from "./api.js";
 import { Icon } from "./icons.js";
 
@@ -167,88 +160,3 @@ export function Loading(_props, { slots }) {
     slots.default(),
   ]);
 }
-
-// Seconds left until DEADLINE (from Date.now()), counted down once a second: for a 429's
-// Retry-After. Counting from a deadline, not by ticks, stays right when the browser slows
-// the timers of a tab in the background.
-export function useCountdown() {
-  const secondsLeft = ref(0);
-  let timer;
-  function stop() {
-    clearInterval(timer);
-    secondsLeft.value = 0;
-  }
-  function start(seconds, onDone) {
-    const deadline = Date.now() + seconds * 1000;
-    clearInterval(timer);
-    secondsLeft.value = seconds;
-    timer = setInterval(() => {
-      secondsLeft.value = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-      if (secondsLeft.value === 0) {
-        clearInterval(timer);
-        onDone();
-      }
-    }, 1000);
-  }
-  onUnmounted(() => clearInterval(timer));
-  return { secondsLeft, start, stop };
-}
-
-// 45 -> "45 s", 125 -> "2 min 5 s".
-export function formatWait(seconds) {
-  if (seconds < 60) return `${seconds} s`;
-  const rest = seconds % 60;
-  return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ""}`;
-}
-
-// "Too many failed logins: try again in 29 s", the seconds counting down. The alert is
-// announced once; the timer inside it is aria-live="off", so that a screen reader does not
-// read out every second.
-export function WaitMessage({ text, secondsLeft }) {
-  const reason = text.replace(/: try again in .*$/, "");
-  return h("p", { class: "message error", role: "alert" }, [
-    h(Icon, { name: "circle-alert" }),
-    h("span", [
-      `${reason}: try again in `,
-      h("span", { role: "timer", "aria-live": "off" }, formatWait(secondsLeft)),
-    ]),
-  ]);
-}
-
-// A polite live region for news that the page shows in other ways too ("Added: Buy milk"),
-// for screen readers: `const news = useAnnouncer()`, render `h(Announcer, { text:
-// news.text.value })`, then `news.say(text)`. The region is on the page from the start, as
-// it must be for its changes to be read out.
-export function useAnnouncer() {
-  const text = ref("");
-  async function say(news) {
-    text.value = "";
-    await nextTick(); // the same news twice is still a change
-    text.value = news;
-  }
-  return { text, say };
-}
-
-export function Announcer({ text }) {
-  return h("p", { class: "sr-only", role: "status" }, text);
-}
-
-// Why the user is on the login page ("Your session has expired: please log in again"), said
-// once: the page shows it, and a screen reader reads it out. The live region is rendered
-// empty, and the text put in once the page is on screen, so that it counts as news.
-export const Notice = {
-  props: { text: String },
-  setup(props) {
-    const shown = ref("");
-    onMounted(async () => {
-      await nextTick();
-      shown.value = props.text;
-    });
-    return () =>
-      h(
-        "div",
-        { class: "notice", role: "status" },
-        shown.value ? [h(Icon, { name: "info" }), h("span", shown.value)] : [],
-      );
-  },
-};

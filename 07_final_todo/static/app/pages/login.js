@@ -1,18 +1,8 @@
 // Log in, then on to the to-dos. The server's answer sets the cookies; the page keeps nothing.
 import { h, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api, takeNotice } from "../api.js";
-import {
-  Field,
-  Message,
-  model,
-  Notice,
-  PublicHeader,
-  SiteFooter,
-  SubmitButton,
-  useAction,
-  useCountdown,
-  WaitMessage,
-} from "../components.js";
+import { Field, model, PublicHeader, SiteFooter, SubmitButton, useAction } from "../components.js";
+import { Notice, useRetryMessages } from "../messages.js";
 
 export const LoginPage = {
   setup() {
@@ -21,41 +11,20 @@ export const LoginPage = {
     // Why the user is here, if the server sent them ("Your session has expired: ...").
     const notice = takeNotice();
     const { busy, error, run } = useAction();
-    // After too many failed logins the server answers 429 and says how long to wait: the
-    // message counts down, then says that the user can try again.
-    const throttled = ref(""); // the server's message, while the wait lasts
-    const wait = useCountdown();
-    const ready = ref("");
-
-    function waitOver() {
-      throttled.value = "";
-      error.value = "";
-      ready.value = "You can try again now.";
-    }
+    // After too many failed logins the server answers 429 and says how long to wait.
+    const messages = useRetryMessages(error);
 
     async function logIn() {
-      wait.stop();
-      throttled.value = "";
-      ready.value = "";
+      messages.reset();
       await run(async () => {
         try {
           await api("POST", "/api/login", { username: username.value, password: password.value });
         } catch (refused) {
-          if (refused.retryAfter) {
-            throttled.value = refused.message;
-            wait.start(refused.retryAfter, waitOver);
-          }
+          messages.caught(refused);
           throw refused;
         }
         location.assign("/app");
       });
-    }
-
-    function problem() {
-      if (throttled.value) {
-        return h(WaitMessage, { text: throttled.value, secondsLeft: wait.secondsLeft.value });
-      }
-      return [h(Message, { text: error.value }), h(Message, { text: ready.value, kind: "info" })];
     }
 
     return () => [
@@ -78,7 +47,7 @@ export const LoginPage = {
             required: true,
             ...model(password),
           }),
-          problem(),
+          messages.render(),
           h(SubmitButton, { busy: busy.value, icon: "log-in" }, () => "Log in"),
           h("p", { class: "switch" }, [
             "New here? ",

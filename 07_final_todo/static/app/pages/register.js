@@ -1,27 +1,28 @@
 // Create an account, log in with it, and on to the (empty) to-do list.
 import { h, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api } from "../api.js";
-import {
-  Field,
-  Message,
-  model,
-  PublicHeader,
-  SiteFooter,
-  SubmitButton,
-  useAction,
-} from "../components.js";
+import { Field, model, PublicHeader, SiteFooter, SubmitButton, useAction } from "../components.js";
+import { useRetryMessages } from "../messages.js";
 
 export const RegisterPage = {
   setup() {
     const username = ref("");
     const password = ref("");
     const { busy, error, run } = useAction();
+    // Sign-ups from one address are throttled too: 429, and how long to wait.
+    const messages = useRetryMessages(error);
 
     async function register() {
+      messages.reset();
       await run(async () => {
         const credentials = { username: username.value, password: password.value };
-        await api("POST", "/api/register", credentials);
-        await api("POST", "/api/login", credentials);
+        try {
+          await api("POST", "/api/register", credentials);
+          await api("POST", "/api/login", credentials);
+        } catch (refused) {
+          messages.caught(refused);
+          throw refused;
+        }
         location.assign("/app");
       });
     }
@@ -47,7 +48,7 @@ export const RegisterPage = {
             required: true,
             ...model(password),
           }),
-          h(Message, { text: error.value }),
+          messages.render(),
           h(SubmitButton, { busy: busy.value, icon: "user-round" }, () => "Create account"),
           h("p", { class: "switch" }, [
             "Already have an account? ",

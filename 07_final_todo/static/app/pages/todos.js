@@ -2,17 +2,9 @@
 // list shows the todo as the server sends it back.
 import { h, nextTick, ref, withModifiers } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api } from "../api.js";
-import {
-  Announcer,
-  AppHeader,
-  Loading,
-  Message,
-  SiteFooter,
-  SubmitButton,
-  useAction,
-  useAnnouncer,
-} from "../components.js";
+import { AppHeader, Loading, Message, SiteFooter, SubmitButton, useAction } from "../components.js";
 import { Icon } from "../icons.js";
+import { Announcer, useAnnouncer } from "../messages.js";
 import { TodoItem } from "../todo-item.js";
 
 function EmptyState() {

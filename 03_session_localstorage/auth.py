@@ -23,7 +23,7 @@ def hash_token(token: str) -> str:
 
 def start_session(user: User) -> str:
     session_id = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=hash_token(session_id), user=user))
+    db.session.add(UserSession(token_hash=hash_token(session_id), user_id=user.id))
     db.session.commit()
     return session_id
 
@@ -44,14 +44,16 @@ def unauthorized(reason: str):
 
 
 def login_required(view):
-    """Answer 401 unless the request belongs to a live session; else set g.user."""
+    """Answer 401 unless the request belongs to a session; else set g.user_id and
+    g.session_public_id."""
 
     @functools.wraps(view)
     def wrapped_view(**kwargs):
-        g.user_session = session_from_request()
-        if g.user_session is None:
+        user_session = session_from_request()
+        if user_session is None:
             unauthorized("not logged in")
-        g.user = g.user_session.user
+        g.user_id = user_session.user_id
+        g.session_public_id = user_session.public_id
         return view(**kwargs)
 
     return wrapped_view
@@ -75,12 +77,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
 @bp.post("/register")
 def register():
     body = json_object({"username", "password"})
-    user = User(
-        username=username_field(body),
-        password_hash=generate_password_hash(
-            password_field(body), method=current_app.config["PASSWORD_HASH_METHOD"]
-        ),
-    )
+    user = User(username=username_field(body))
+    user.set_password(password_field(body))
     db.session.add(user)
     try:
         db.session.commit()
@@ -102,12 +100,12 @@ def login():
 @bp.get("/me")
 @login_required
 def me():
-    return g.user.to_dict()
+    return db.get_or_404(User, g.user_id).to_dict()
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    db.session.delete(g.user_session)
+    db.session.execute(db.delete(UserSession).filter_by(public_id=g.session_public_id))
     db.session.commit()
     return "", 204

@@ -1,7 +1,10 @@
+import secrets
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 
@@ -16,6 +19,10 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
@@ -25,17 +32,26 @@ class User(db.Model):
     def to_dict(self):
         return {"id": self.id, "username": self.username}
 
+    def set_password(self, password: str):
+        self.password_hash = hash_password(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(16)
+
 
 class UserSession(db.Model):
     """A login. The client holds the session id; the server keeps only its hash."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Names the session without its secret (to end it at logout): not a secret.
+    public_id: Mapped[str] = mapped_column(String(22), unique=True, default=new_public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    # Loaded in the same query as the session: one query per request.
-    user: Mapped[User] = relationship(lazy="joined")
 
 
 class Todo(db.Model):

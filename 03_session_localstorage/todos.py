@@ -11,7 +11,7 @@ bp = Blueprint("todos", __name__, url_prefix="/api")
 def get_todo_or_404(todo_id: int) -> Todo:
     # Another user's todo is "not found" too: a 403 would confirm that it exists.
     return db.first_or_404(
-        db.select(Todo).filter_by(id=todo_id, user_id=g.user.id),
+        db.select(Todo).filter_by(id=todo_id, user_id=g.user_id),
         description=f"no todo with id {todo_id}",
     )
 
@@ -20,7 +20,7 @@ def get_todo_or_404(todo_id: int) -> Todo:
 @login_required
 def list_todos():
     todos = db.session.execute(
-        db.select(Todo).filter_by(user_id=g.user.id).order_by(Todo.id)
+        db.select(Todo).filter_by(user_id=g.user_id).order_by(Todo.id)
     ).scalars()
     return [todo.to_dict() for todo in todos]
 
@@ -28,7 +28,7 @@ def list_todos():
 @bp.post("/todos")
 @login_required
 def create_todo():
-    todo = Todo(user_id=g.user.id, title=text_field(json_object({"title"}), "title"))
+    todo = Todo(user_id=g.user_id, title=text_field(json_object({"title"}), "title"))
     db.session.add(todo)
     db.session.commit()
     return todo.to_dict(), 201, {"Location": url_for(".get_todo", todo_id=todo.id)}

@@ -14,7 +14,7 @@ def create_app(test_config=None):
         # OWASP's minimum for scrypt; Werkzeug's default (scrypt:32768:8:1) is below it.
         PASSWORD_HASH_METHOD="scrypt:32768:8:3",
         SESSION_LIFETIME=7 * 24 * 60 * 60,  # seconds from login; then the session ends
-        SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
+        AUTH_COOKIE_SECURE=False,  # True behind HTTPS: the login cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
     if test_config is not None:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .cookies import LOGIN_COOKIE, set_auth_cookies, unset_auth_cookies
 from .db import db
 from .models import User, UserSession, utcnow
 from .validation import json_object, password_field, username_field
@@ -29,41 +30,24 @@ def printable(text: str) -> str:
 
 
 def start_session(user: User, response):
-    """Create a session for USER and hand it to the browser as two cookies."""
+    """Create a session for USER and hand it to the browser."""
     session_id = secrets.token_urlsafe(32)
+    lifetime = current_app.config["SESSION_LIFETIME"]
     user_session = UserSession(
         token_hash=hash_token(session_id),
         csrf_token=secrets.token_urlsafe(32),
-        user=user,
+        user_id=user.id,
         user_agent=printable(request.user_agent.string)[:200],
-        expires_at=utcnow() + timedelta(seconds=current_app.config["SESSION_LIFETIME"]),
+        expires_at=utcnow() + timedelta(seconds=lifetime),
     )
     db.session.add(user_session)
     db.session.commit()
-    cookie = {
-        "max_age": current_app.config["SESSION_LIFETIME"],
-        "samesite": "Lax",
-        "secure": current_app.config["SESSION_COOKIE_SECURE"],
-    }
-    # HttpOnly: no script on the page can read the session id.
-    response.set_cookie("session_id", session_id, httponly=True, **cookie)
-    # Readable on purpose: the page copies it into a header, which other sites cannot do.
-    response.set_cookie("csrf_token", user_session.csrf_token, **cookie)
-
-
-def end_sessions_response():
-    """An empty 204 response that removes both cookies from the browser, with the flags
-    they were set with (some clients keep a cookie otherwise)."""
-    response = make_response("", 204)
-    secure = current_app.config["SESSION_COOKIE_SECURE"]
-    response.delete_cookie("session_id", httponly=True, samesite="Lax", secure=secure)
-    response.delete_cookie("csrf_token", samesite="Lax", secure=secure)
-    return response
+    return set_auth_cookies(response, session_id, user_session.csrf_token, lifetime)
 
 
 def session_from_request() -> UserSession | None:
     """The live session named by the request's session_id cookie."""
-    session_id = request.cookies.get("session_id")
+    session_id = request.cookies.get(LOGIN_COOKIE)
     if not session_id:
         return None
     user_session = db.session.execute(
@@ -77,13 +61,13 @@ def session_from_request() -> UserSession | None:
     return user_session
 
 
-def check_csrf(user_session: UserSession):
+def check_csrf(csrf_token: str):
     # The browser attaches cookies to requests that other sites start, too. Only this
     # site's pages can read the csrf_token cookie and send it back as a header.
     if request.method in SAFE_METHODS:
         return
     sent = request.headers.get("X-CSRF-Token", "")
-    if not hmac.compare_digest(sent.encode(), user_session.csrf_token.encode()):
+    if not hmac.compare_digest(sent.encode(), csrf_token.encode()):
         abort(403, "missing or wrong X-CSRF-Token header")
 
 
@@ -96,16 +80,17 @@ def note_last_seen(user_session: UserSession):
 
 def login_required(view):
     """Answer 401 unless the request belongs to a live session (and 403 when a change
-    comes without the session's CSRF token); else set g.user."""
+    comes without the session's CSRF token); else set g.user_id and g.session_public_id."""
 
     @functools.wraps(view)
     def wrapped_view(**kwargs):
-        g.user_session = session_from_request()
-        if g.user_session is None:
+        user_session = session_from_request()
+        if user_session is None:
             abort(401, "not logged in")
-        check_csrf(g.user_session)
-        note_last_seen(g.user_session)
-        g.user = g.user_session.user
+        check_csrf(user_session.csrf_token)
+        g.user_id = user_session.user_id
+        g.session_public_id = user_session.public_id
+        note_last_seen(user_session)
         return view(**kwargs)
 
     return wrapped_view
@@ -129,12 +114,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
 @bp.post("/register")
 def register():
     body = json_object({"username", "password"})
-    user = User(
-        username=username_field(body),
-        password_hash=generate_password_hash(
-            password_field(body), method=current_app.config["PASSWORD_HASH_METHOD"]
-        ),
-    )
+    user = User(username=username_field(body))
+    user.set_password(password_field(body))
     db.session.add(user)
     try:
         db.session.commit()
@@ -160,32 +141,30 @@ def login():
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
     end_this_browsers_session()
-    response = make_response(user.to_dict())
-    start_session(user, response)
-    return response
+    return start_session(user, make_response(user.to_dict()))
 
 
 @bp.get("/me")
 @login_required
 def me():
-    return g.user.to_dict()
+    return db.get_or_404(User, g.user_id).to_dict()
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    db.session.delete(g.user_session)
+    db.session.execute(db.delete(UserSession).filter_by(public_id=g.session_public_id))
     db.session.commit()
-    return end_sessions_response()
+    return unset_auth_cookies(make_response("", 204))
 
 
 @bp.post("/logout-all")
 @login_required
 def logout_all():
     """End every session of this user, on every device ("my phone was stolen")."""
-    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
+    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user_id))
     db.session.commit()
-    return end_sessions_response()
+    return unset_auth_cookies(make_response("", 204))
 
 
 @bp.get("/sessions")
@@ -193,18 +172,18 @@ def logout_all():
 def list_sessions():
     sessions = db.session.execute(
         db.select(UserSession)
-        .filter_by(user_id=g.user.id)
+        .filter_by(user_id=g.user_id)
         .filter(UserSession.expires_at > utcnow())
         .order_by(UserSession.created_at)
     ).scalars()
-    return [s.to_dict(current=s.id == g.user_session.id) for s in sessions]
+    return [s.to_dict(current=s.public_id == g.session_public_id) for s in sessions]
 
 
 @bp.delete("/sessions/<public_id:public_id>")
 @login_required
 def revoke_session(public_id):
     user_session = db.first_or_404(
-        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user.id),
+        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user_id),
         description="no such session",
     )
     db.session.delete(user_session)

@@ -1,8 +1,10 @@
 import secrets
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 
@@ -17,6 +19,10 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
@@ -25,6 +31,12 @@ class User(db.Model):
 
     def to_dict(self):
         return {"id": self.id, "username": self.username}
+
+    def set_password(self, password: str):
+        self.password_hash = hash_password(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
 
 
 def new_public_id() -> str:
@@ -36,7 +48,8 @@ class UserSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Names the session in the user's list of sessions, to revoke it: not a secret.
+    # Names the session without its secret (to end it at logout, or in the user's list
+    # of sessions, to revoke it): not a secret.
     public_id: Mapped[str] = mapped_column(String(22), unique=True, default=new_public_id)
     csrf_token: Mapped[str] = mapped_column(String(43))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
@@ -44,9 +57,6 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-
-    # Loaded in the same query as the session: one query per request.
-    user: Mapped[User] = relationship(lazy="joined")
 
     def to_dict(self, current: bool):
         return {

@@ -19,7 +19,7 @@ def create_app(test_config=None):
         # keeps one in instance/. Set FLASK_SECRET_KEY to keep it yourself.
         SECRET_KEY=secrets.token_urlsafe(32),
         TOKEN_LIFETIME=30 * 60,  # seconds from login; then the token is refused
-        SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
+        AUTH_COOKIE_SECURE=False,  # True behind HTTPS: the login cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
     if test_config is not None:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import tokens
+from .cookies import LOGIN_COOKIE, set_auth_cookies, unset_auth_cookies
 from .db import db
 from .models import User, utcnow
 from .validation import json_object, password_field, username_field
@@ -29,8 +30,8 @@ def unix_time(moment: datetime) -> int:
 
 
 def hand_out_token(user: User, response):
-    """Sign a token for USER and hand it to the browser as two cookies. The server keeps
-    nothing: the token itself says who the user is and until when."""
+    """Sign a token for USER and hand it to the browser. The server keeps nothing: the
+    token itself says who the user is and until when."""
     now = unix_time(utcnow())
     lifetime = current_app.config["TOKEN_LIFETIME"]
     claims = {
@@ -41,23 +42,14 @@ def hand_out_token(user: User, response):
         "exp": now + lifetime,
         "csrf": secrets.token_urlsafe(32),
     }
-    cookie = {
-        "max_age": lifetime,
-        "samesite": "Lax",
-        "secure": current_app.config["SESSION_COOKIE_SECURE"],
-    }
-    # HttpOnly: no script on the page can read the token.
-    response.set_cookie(
-        "access_token", tokens.encode(claims, secret_key()), httponly=True, **cookie
-    )
-    # Readable on purpose: the page copies it into a header, which other sites cannot do.
-    response.set_cookie("csrf_token", claims["csrf"], **cookie)
+    token = tokens.encode(claims, secret_key())
+    return set_auth_cookies(response, token, claims["csrf"], lifetime)
 
 
 def claims_from_request() -> dict | None:
     """The claims of the request's access_token cookie, if we signed it and it is not
     expired. No database: the signature is the proof."""
-    token = request.cookies.get("access_token", "")
+    token = request.cookies.get(LOGIN_COOKIE, "")
     try:
         claims = tokens.decode(token, secret_key(), current_app.name, unix_time(utcnow()))
     except tokens.InvalidTokenError:
@@ -112,12 +104,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
 @bp.post("/register")
 def register():
     body = json_object({"username", "password"})
-    user = User(
-        username=username_field(body),
-        password_hash=generate_password_hash(
-            password_field(body), method=current_app.config["PASSWORD_HASH_METHOD"]
-        ),
-    )
+    user = User(username=username_field(body))
+    user.set_password(password_field(body))
     db.session.add(user)
     try:
         db.session.commit()
@@ -134,9 +122,7 @@ def login():
     if user is None:
         # The same answer for an unknown user and a wrong password.
         abort(401, "wrong username or password")
-    response = make_response(user.to_dict())
-    hand_out_token(user, response)
-    return response
+    return hand_out_token(user, make_response(user.to_dict()))
 
 
 @bp.get("/me")
@@ -150,9 +136,4 @@ def me():
 def logout():
     """Ask the browser to forget the token. The token itself stays valid until it
     expires: the server keeps no list of tokens, so it has nothing to delete."""
-    response = make_response("", 204)
-    # With the flags they were set with: some clients keep a cookie otherwise.
-    secure = current_app.config["SESSION_COOKIE_SECURE"]
-    response.delete_cookie("access_token", httponly=True, samesite="Lax", secure=secure)
-    response.delete_cookie("csrf_token", samesite="Lax", secure=secure)
-    return response
+    return unset_auth_cookies(make_response("", 204))

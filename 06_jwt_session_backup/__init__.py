@@ -20,7 +20,7 @@ def create_app(test_config=None):
         SECRET_KEY=secrets.token_urlsafe(32),
         TOKEN_LIFETIME=10 * 60,  # seconds; then the token is renewed from its session
         SESSION_LIFETIME=7 * 24 * 60 * 60,  # seconds from login; then the session ends
-        SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
+        AUTH_COOKIE_SECURE=False,  # True behind HTTPS: the login cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
     if test_config is not None:

@@ -19,7 +19,7 @@ def create_app(test_config=None):
         # Seconds during which a token that a renewal replaced is renewed too (two tabs,
         # requests racing); after that it is a copy, and the session ends.
         RENEWAL_GRACE=30,
-        SESSION_COOKIE_SECURE=False,  # True behind HTTPS: cookies never travel in clear
+        AUTH_COOKIE_SECURE=False,  # True behind HTTPS: the login cookies never travel in clear
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
     if test_config is not None:

@@ -1,8 +1,10 @@
 import secrets
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 
@@ -23,6 +25,10 @@ def new_user_id() -> int:
     return secrets.randbelow(2**53 - 1) + 1  # at most 2**53: JavaScript reads it exactly
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 class User(db.Model):
     id: Mapped[int] = mapped_column(
         BigInteger, primary_key=True, autoincrement=False, default=new_user_id
@@ -33,6 +39,12 @@ class User(db.Model):
 
     def to_dict(self):
         return {"id": self.id, "username": self.username}
+
+    def set_password(self, password: str):
+        self.password_hash = hash_password(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
 
 
 def new_public_id() -> str:

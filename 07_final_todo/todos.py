@@ -1,9 +1,10 @@
 from flask import Blueprint, g, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .auth import SESSION_ENDED, logged_out, login_required
+from .auth import login_required
 from .db import db
 from .models import Todo
+from .sessions import SESSION_ENDED, logged_out
 from .validation import bool_field, json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")

@@ -1,8 +1,10 @@
 import secrets
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 
@@ -20,6 +22,10 @@ def isoformat(moment: datetime) -> str:
 ROLES = ("admin", "manager", "viewer")
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
@@ -30,6 +36,12 @@ class User(db.Model):
 
     def to_dict(self):
         return {"id": self.id, "username": self.username, "role": self.role}
+
+    def set_password(self, password: str):
+        self.password_hash = hash_password(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
 
     def to_admin_dict(self):
         return {**self.to_dict(), "active": self.active, "created_at": isoformat(self.created_at)}

@@ -87,7 +87,7 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readabl
 
 
 def test_cookies_are_secure_when_configured(stage, app_config):
-    app = stage.create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+    app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True})
     client = app.test_client()
     client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
     response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
@@ -278,8 +278,10 @@ def test_last_seen_is_written_at_most_once_a_minute(clock, app, alice):
 
 @pytest.mark.lesson
 def test_an_authenticated_read_costs_one_query(app, alice):
-    statements = count_queries(app, lambda: alice.get("/api/me"))
-    assert len(statements) == 1, statements
+    """Logging the request in costs one query, the session's; the read is the other."""
+    statements = count_queries(app, lambda: alice.get("/api/todos"))
+    assert len(statements) == 2, statements
+    assert "FROM user_session" in statements[0] and "FROM todo" in statements[1]
 
 
 # --- The page ----------------------------------------------------------------------------

@@ -290,7 +290,7 @@ def test_a_numeric_secret_key_from_the_environment_works(stage, app_config, monk
 
 
 def test_cookies_are_secure_when_configured(stage, app_config):
-    client = stage.create_app({**app_config, "SESSION_COOKIE_SECURE": True}).test_client()
+    client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
     client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
     response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
     for header in response.headers.getlist("Set-Cookie"):

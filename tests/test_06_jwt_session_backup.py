@@ -358,7 +358,7 @@ def test_a_session_ended_while_its_token_is_renewed_gets_401_not_500(
 ):
     """A logout in another request, between the renewal's look-up and its write."""
     clock.shift(TEN_MINUTES)
-    look_up = stage.auth.live_session
+    look_up = stage.sessions.live_session
 
     def look_up_then_log_out_elsewhere(public_id):
         found = look_up(public_id)
@@ -366,7 +366,7 @@ def test_a_session_ended_while_its_token_is_renewed_gets_401_not_500(
             elsewhere.execute(stage.db.db.delete(stage.models.UserSession))
         return found
 
-    monkeypatch.setattr(stage.auth, "live_session", look_up_then_log_out_elsewhere)
+    monkeypatch.setattr(stage.sessions, "live_session", look_up_then_log_out_elsewhere)
     assert alice.get("/api/me").status_code == 401
 
 

@@ -605,7 +605,7 @@ def register(client, username, address="127.0.0.1"):
 def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch):
     assert register(client, "alice").status_code == 201
     hashed = []
-    monkeypatch.setattr(stage.auth, "generate_password_hash", lambda *a, **k: hashed.append(a))
+    monkeypatch.setattr(stage.models, "generate_password_hash", lambda *a, **k: hashed.append(a))
     response = register(client, "alice")
     assert response.status_code == 409
     assert hashed == []

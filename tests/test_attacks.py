@@ -75,7 +75,7 @@ def cookie_flags(header):
 @pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("stage_name", COOKIE_STAGES)
 def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secure):
-    app = stage.create_app({**app_config, "SESSION_COOKIE_SECURE": secure})
+    app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": secure})
     client, headers = app.test_client(), []
     headers += set_cookies(log_in(client, "alice"))
     clock.shift(timedelta(minutes=31))  # past any token's lifetime: renewed where it can be

@@ -1,0 +1,173 @@
+"""The session store: a login makes a session, its short-lived token names it, and an
+expired token is renewed from it while it lives."""
+
+import functools
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from flask import abort, after_this_request, current_app, request
+
+from . import tokens
+from .cookies import LOGIN_COOKIE, set_auth_cookies, unset_auth_cookies
+from .db import db
+from .models import User, UserSession, utcnow
+
+# Why a request is not logged in: the page shows the sentence on the login form.
+NOT_LOGGED_IN = "not logged in"
+SESSION_ENDED = "your session has ended: it was logged out or revoked on another device"
+SESSION_EXPIRED = "your session has expired: please log in again"
+SESSION_USED_ELSEWHERE = (
+    "you were signed out to protect your account: your session was used from somewhere else"
+)
+
+
+def secret_key() -> bytes:
+    # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def unix_time(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+
+
+def printable(text: str) -> str:
+    """TEXT without control characters (a NUL byte, say: PostgreSQL refuses to store it)."""
+    return "".join(char for char in text if char.isprintable())
+
+
+def start_session(user: User) -> UserSession:
+    lifetime = timedelta(seconds=current_app.config["SESSION_LIFETIME"])
+    user_session = UserSession(
+        user_id=user.id,
+        user_agent=printable(request.user_agent.string)[:200],
+        expires_at=utcnow() + lifetime,
+    )
+    db.session.add(user_session)
+    db.session.commit()
+    return user_session
+
+
+def hand_out_token(user_session: UserSession, csrf_token: str, response):
+    """Sign a short-lived token for the session and hand it to the browser."""
+    now = utcnow()
+    # A token never outlives its session: renewing it never extends the session.
+    expires = min(
+        now + timedelta(seconds=current_app.config["TOKEN_LIFETIME"]), user_session.expires_at
+    )
+    claims = {
+        "sub": str(user_session.user_id),
+        "sid": user_session.public_id,
+        "gen": user_session.generation,  # which of the session's tokens this is
+        # For this app only: with a key shared by mistake, another app refuses it.
+        "aud": current_app.name,
+        "iat": unix_time(now),
+        "exp": unix_time(expires),
+        "csrf": csrf_token,
+    }
+    token = tokens.encode(claims, secret_key())
+    # The cookies last as long as the session, so that an expired token comes back to be
+    # renewed.
+    max_age = int((user_session.expires_at - now).total_seconds())
+    return set_auth_cookies(response, token, csrf_token, max_age)
+
+
+def logged_out(reason: str):
+    """Answer 401 with REASON, a sentence the page shows, and clear the cookies."""
+    after_this_request(unset_auth_cookies)
+    abort(401, reason)
+
+
+def end_session(user_session: UserSession):
+    # By id, not db.session.delete(): two requests may delete it at once.
+    db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
+    db.session.commit()
+
+
+def live_session(claims: dict) -> UserSession:
+    """The session that the token's claims name, or 401 saying why it has ended."""
+    user_session = db.session.execute(
+        db.select(UserSession).filter_by(public_id=claims["sid"])
+    ).scalar_one_or_none()
+    if user_session is None or str(user_session.user_id) != claims["sub"]:
+        logged_out(SESSION_ENDED)
+    if user_session.expires_at <= utcnow():
+        end_session(user_session)
+        logged_out(SESSION_EXPIRED)
+    return user_session
+
+
+def rotate(user_session: UserSession, generation: int) -> bool:
+    """Make the session's token GENERATION old, if it is the current one. One statement:
+    of the requests that come at once with the same token, one rotates it."""
+    now = utcnow()
+    rotated = db.session.execute(
+        db.update(UserSession)
+        .filter_by(id=user_session.id, generation=generation)
+        .values(generation=generation + 1, renewed_at=now, last_seen=now)
+    ).rowcount
+    db.session.commit()
+    return rotated == 1
+
+
+def replaced_just_now(user_session: UserSession, generation: int) -> bool:
+    """Whether the session's token GENERATION was replaced by a renewal at most
+    RENEWAL_GRACE seconds ago: another tab, or a request racing this one, renewed it."""
+    user_session = db.session.get(UserSession, user_session.id, populate_existing=True)
+    if user_session is None:  # a logout in a request running at the same time
+        logged_out(SESSION_ENDED)
+    grace = timedelta(seconds=current_app.config["RENEWAL_GRACE"])
+    return user_session.generation == generation + 1 and (
+        utcnow() - user_session.renewed_at <= grace
+    )
+
+
+def renew(expired_token: str) -> dict:
+    """The claims of a genuine but expired token, when its session is still alive; the
+    response then carries the session's current token. Each renewal makes the token
+    before it old: a token renewed once already is a copy, unless it comes within
+    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, and so does
+    whoever holds its newer token."""
+    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    user_session = live_session(claims)
+    generation = claims["gen"]
+    if not rotate(user_session, generation) and not replaced_just_now(user_session, generation):
+        end_session(user_session)
+        current_app.logger.warning("a reused token ended session %s", user_session.id)
+        logged_out(SESSION_USED_ELSEWHERE)
+    after_this_request(functools.partial(send_renewed_token, claims))
+    return claims
+
+
+def send_renewed_token(claims: dict, response):
+    """Put the session's current token on the response, unless the request ended the
+    session (logout)."""
+    user_session = db.session.execute(
+        db.select(UserSession).filter_by(public_id=claims["sid"])
+    ).scalar_one_or_none()
+    if user_session is None:
+        return response
+    return hand_out_token(user_session, claims["csrf"], response)
+
+
+def claims_from_request() -> dict:
+    """The claims of the request's access_token cookie: trusted as they are while the
+    token is valid (no database), renewed from its session once it has expired; else
+    401."""
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    try:
+        return tokens.decode(token, secret_key(), current_app.name)
+    except jwt.ExpiredSignatureError:
+        return renew(token)
+    except jwt.InvalidTokenError:
+        logged_out(NOT_LOGGED_IN)
+
+
+def end_this_browsers_session():
+    """A browser that logs in again ends its earlier session, rather than leave it to
+    linger in the list of sessions."""
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    try:
+        claims = tokens.decode(token, secret_key(), current_app.name, verify_exp=False)
+    except jwt.InvalidTokenError:
+        return
+    db.session.execute(db.delete(UserSession).filter_by(public_id=claims["sid"]))

@@ -1,0 +1,30 @@
+"""The two cookies of a login: the token that logs the browser in, which no script may
+read, and the CSRF value, which this site's pages read and send back in a header."""
+
+from flask import current_app
+
+LOGIN_COOKIE = "access_token"
+
+
+def set_auth_cookies(response, token: str, csrf_token: str, max_age: int):
+    """Hand the browser its login as two cookies, and return RESPONSE."""
+    flags = cookie_flags()
+    # HttpOnly: no script on the page can read the token.
+    response.set_cookie(LOGIN_COOKIE, token, max_age=max_age, httponly=True, **flags)
+    # Readable on purpose: the page copies it into a header, which other sites cannot do.
+    response.set_cookie("csrf_token", csrf_token, max_age=max_age, **flags)
+    return response
+
+
+def unset_auth_cookies(response):
+    """Remove both cookies from the browser, and return RESPONSE."""
+    # With the flags they were set with: some clients keep a cookie otherwise.
+    flags = cookie_flags()
+    response.delete_cookie(LOGIN_COOKIE, httponly=True, **flags)
+    response.delete_cookie("csrf_token", **flags)
+    return response
+
+
+def cookie_flags() -> dict:
+    # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
+    return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}

@@ -36,6 +36,9 @@ def printable(text: str) -> str:
 
 
 def start_session(user: User) -> UserSession:
+    # The user's expired sessions go now: nothing else deletes them.
+    expired = UserSession.expires_at <= utcnow()
+    db.session.execute(db.delete(UserSession).filter_by(user_id=user.id).filter(expired))
     lifetime = timedelta(seconds=current_app.config["SESSION_LIFETIME"])
     user_session = UserSession(
         user_id=user.id,
@@ -91,7 +94,7 @@ def live_session(claims: dict) -> UserSession:
     if user_session is None or str(user_session.user_id) != claims["sub"]:
         logged_out(SESSION_ENDED)
     if user_session.expires_at <= utcnow():
-        end_session(user_session)
+        # Not deleted here: requests sent at the same moment must all hear "expired".
         logged_out(SESSION_EXPIRED)
     return user_session
 

@@ -48,11 +48,11 @@ def user_of_live_session(claims: dict) -> User | None:
     ).scalar_one_or_none()
 
 
-def login_required(roles):
+def roles_required(*roles):
     """Let the request through when it carries a valid or renewable token of an active
-    user, from a live session, whose role is one of ROLES. Else 401 (not logged in; the
-    cookies are cleared), or 403 (a change without the token's CSRF value, or a role not
-    allowed).
+    user, from a live session, whose role is one of ROLES; set g.user_id, g.user and
+    g.session_public_id. Else 401 (not logged in; the cookies are cleared), or 403 (a
+    change without the token's CSRF value, or a role not allowed).
 
     The token says who the user is; the database says what they may do: the user is
     loaded at every request, so a new role or a deactivation counts at once."""
@@ -68,7 +68,7 @@ def login_required(roles):
             check_csrf(claims["csrf"])
             if user.role not in roles:
                 abort(403, f"not allowed for the role {user.role}")
-            g.user = user
+            g.user_id, g.user = user.id, user
             g.session_public_id = claims["sid"]
             return view(**kwargs)
 
@@ -76,6 +76,11 @@ def login_required(roles):
         return wrapped_view
 
     return decorator
+
+
+def login_required(view):
+    """Any logged-in user, whatever the role."""
+    return roles_required(*ROLES)(view)
 
 
 def public(view):
@@ -127,13 +132,13 @@ def login():
 
 
 @bp.get("/me")
-@login_required(roles=ROLES)
+@login_required
 def me():
     return g.user.to_dict()
 
 
 @bp.post("/logout")
-@login_required(roles=ROLES)
+@login_required
 def logout():
     """End this session. A copy of its token still works until it expires, at most
     TOKEN_LIFETIME later, but can no longer be renewed."""
@@ -143,20 +148,20 @@ def logout():
 
 
 @bp.post("/logout-all")
-@login_required(roles=ROLES)
+@login_required
 def logout_all():
     """End every session of this user, on every device ("my phone was stolen")."""
-    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
+    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user_id))
     db.session.commit()
     return unset_auth_cookies(make_response("", 204))
 
 
 @bp.get("/sessions")
-@login_required(roles=ROLES)
+@login_required
 def list_sessions():
     sessions = db.session.execute(
         db.select(UserSession)
-        .filter_by(user_id=g.user.id)
+        .filter_by(user_id=g.user_id)
         .filter(UserSession.expires_at > utcnow())
         .order_by(UserSession.created_at)
     ).scalars()
@@ -164,10 +169,10 @@ def list_sessions():
 
 
 @bp.delete("/sessions/<public_id:public_id>")
-@login_required(roles=ROLES)
+@login_required
 def revoke_session(public_id):
     user_session = db.first_or_404(
-        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user.id),
+        db.select(UserSession).filter_by(public_id=public_id, user_id=g.user_id),
         description="no such session",
     )
     db.session.delete(user_session)
@@ -176,7 +181,7 @@ def revoke_session(public_id):
 
 
 @bp.post("/password")
-@login_required(roles=ROLES)
+@login_required
 def change_password():
     """Change the password, end every session of the user, and start a new one here:
     whoever knew the old password, or copied a token of this browser, is logged out."""
@@ -192,12 +197,12 @@ def change_password():
     # exactly one goes through.
     changed = db.session.execute(
         db.update(User)
-        .filter_by(id=g.user.id, password_hash=checked_hash)
+        .filter_by(id=g.user_id, password_hash=checked_hash)
         .values(password_hash=hash_password(new))
     ).rowcount
     if not changed:
         abort(409, "current_password: the password was changed a moment ago")
-    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user.id))
+    db.session.execute(db.delete(UserSession).filter_by(user_id=g.user_id))
     db.session.commit()
     response = make_response("", 204)
     return hand_out_token(start_session(g.user), secrets.token_urlsafe(32), response)

@@ -3,7 +3,6 @@ import secrets
 import click
 from flask.cli import with_appcontext
 
-from .auth import hash_password
 from .db import db
 from .models import ROLES, Product, User
 from .users import create_user
@@ -50,7 +49,8 @@ def seed_demo_command():
         if user is None:
             create_user(role, password, role)
         else:  # seeded before: a new password, and the role and state it had
-            user.password_hash, user.role, user.active = hash_password(password), role, True
+            user.set_password(password)
+            user.role, user.active = role, True
             db.session.commit()
         click.echo(f"{role:10} {role:8} {password}")
     if db.session.execute(db.select(Product).limit(1)).first() is None:

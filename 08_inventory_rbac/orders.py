@@ -1,9 +1,9 @@
 from flask import Blueprint, abort, g, url_for
 from sqlalchemy.orm import selectinload
 
-from .auth import login_required
+from .auth import login_required, roles_required
 from .db import db
-from .models import ROLES, Order, OrderItem, Product
+from .models import Order, OrderItem, Product
 from .products import MAX_QUANTITY
 from .validation import int_field, json_object, required, text_field
 
@@ -80,7 +80,7 @@ def set_status(order_id: int, new_status: str) -> Order:
 
 
 @bp.get("/orders")
-@login_required(roles=ROLES)
+@login_required
 def list_orders():
     orders = db.session.execute(
         db.select(Order)
@@ -91,13 +91,13 @@ def list_orders():
 
 
 @bp.get("/orders/<id:order_id>")
-@login_required(roles=ROLES)
+@login_required
 def get_order(order_id):
     return get_order_or_404(order_id).to_dict()
 
 
 @bp.post("/orders")
-@login_required(roles=["manager"])
+@roles_required("manager")
 def create_order():
     body = json_object({"customer", "items"})
     order = Order(customer=text_field(body, "customer"), created_by=g.user)
@@ -118,7 +118,7 @@ def create_order():
 
 
 @bp.post("/orders/<id:order_id>/fulfil")
-@login_required(roles=["manager"])
+@roles_required("manager")
 def fulfil_order(order_id):
     order = set_status(order_id, "fulfilled")
     db.session.commit()
@@ -126,7 +126,7 @@ def fulfil_order(order_id):
 
 
 @bp.post("/orders/<id:order_id>/cancel")
-@login_required(roles=["manager"])
+@roles_required("manager")
 def cancel_order(order_id):
     order = set_status(order_id, "cancelled")
     for item in order.items:  # the stock comes back

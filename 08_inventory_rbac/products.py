@@ -3,9 +3,9 @@ import re
 from flask import Blueprint, abort, url_for
 from sqlalchemy.exc import IntegrityError
 
-from .auth import login_required
+from .auth import login_required, roles_required
 from .db import db
-from .models import ROLES, OrderItem, Product
+from .models import OrderItem, Product
 from .validation import int_field, json_object, required, text_field
 
 bp = Blueprint("products", __name__, url_prefix="/api")
@@ -37,20 +37,20 @@ def save(product: Product):
 
 
 @bp.get("/products")
-@login_required(roles=ROLES)
+@login_required
 def list_products():
     products = db.session.execute(db.select(Product).order_by(Product.sku)).scalars()
     return [product.to_dict() for product in products]
 
 
 @bp.get("/products/<id:product_id>")
-@login_required(roles=ROLES)
+@login_required
 def get_product(product_id):
     return get_product_or_404(product_id).to_dict()
 
 
 @bp.post("/products")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def create_product():
     body = json_object({"sku", "name", "price_cents", "quantity"})
     product = Product(
@@ -65,7 +65,7 @@ def create_product():
 
 
 @bp.patch("/products/<id:product_id>")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def update_product(product_id):
     product = get_product_or_404(product_id)
     body = json_object({"sku", "name", "price_cents", "quantity"})
@@ -82,7 +82,7 @@ def update_product(product_id):
 
 
 @bp.delete("/products/<id:product_id>")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def delete_product(product_id):
     product = get_product_or_404(product_id)
     # An order must still say what it was for: a product in an order stays.

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from .auth import hash_password, login_required
+from .auth import roles_required
 from .db import db
 from .models import ROLES, User, UserSession
 from .validation import bool_field, choice_field, json_object, password_field, username_field
@@ -12,7 +12,8 @@ bp = Blueprint("users", __name__, url_prefix="/api")
 
 def create_user(username: str, password: str, role: str) -> User | None:
     """The new user, or None when the username is taken (even when two admins race)."""
-    user = User(username=username, password_hash=hash_password(password), role=role)
+    user = User(username=username, role=role)
+    user.set_password(password)
     db.session.add(user)
     try:
         db.session.commit()
@@ -46,14 +47,14 @@ def change_role_or_active(user: User, role: str, active: bool):
 
 
 @bp.get("/users")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def list_users():
     users = db.session.execute(db.select(User).order_by(User.username)).scalars()
     return [user.to_admin_dict() for user in users]
 
 
 @bp.post("/users")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def add_user():
     body = json_object({"username", "password", "role"})
     user = create_user(
@@ -65,7 +66,7 @@ def add_user():
 
 
 @bp.patch("/users/<id:user_id>")
-@login_required(roles=["admin"])
+@roles_required("admin")
 def update_user(user_id):
     user = db.get_or_404(User, user_id, description=f"no user with id {user_id}")
     body = json_object({"role", "active"})

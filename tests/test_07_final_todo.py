@@ -530,11 +530,17 @@ def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, l
     assert len(client.get("/api/todos").get_json()) == 12
 
 
-def test_an_expired_session_says_so(clock, app, alice):
+def test_an_expired_session_says_so_to_every_request(clock, app, alice):
+    """The page sends several requests at once: each must hear the same reason, so the
+    first one does not delete the session from under the others."""
+    second_tab = with_token(app, alice.get_cookie("access_token").value)
     clock.shift(timedelta(days=7))
-    response = alice.get("/api/todos")
-    assert response.status_code == 401
-    assert error_of(response) == "your session has expired: please log in again"
+    for client in (alice, second_tab):
+        response = client.get("/api/todos")
+        assert response.status_code == 401
+        assert error_of(response) == "your session has expired: please log in again"
+    log_in(alice, "alice")  # a new login clears the expired session away
+    assert len(alice.get("/api/sessions").get_json()) == 1
 
 
 def test_a_revoked_session_says_so_and_a_visitor_is_just_not_logged_in(clock, app, alice):

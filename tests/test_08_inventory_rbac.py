@@ -96,7 +96,7 @@ def test_every_route_states_which_roles_it_allows(app):
         if rule.endpoint != "static"
         and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
     ]
-    assert not missing, f"routes without @login_required(roles=...) or @public: {missing}"
+    assert not missing, f"routes without @login_required, @roles_required or @public: {missing}"
 
 
 def test_the_readme_table_is_the_code(app):

@@ -80,9 +80,14 @@ def logged_out(reason: str):
     abort(401, reason)
 
 
-def end_session(user_session: UserSession):
-    # By id, not db.session.delete(): two requests may delete it at once.
-    db.session.execute(db.delete(UserSession).filter_by(id=user_session.id))
+def end_as_used_elsewhere(user_session: UserSession):
+    """End the session, keeping the row for a while so that whichever browser comes next
+    with one of its tokens learns why (the user's next login deletes it)."""
+    db.session.execute(
+        db.update(UserSession)
+        .filter_by(id=user_session.id)
+        .values(expires_at=utcnow(), used_elsewhere=True)
+    )
     db.session.commit()
 
 
@@ -93,6 +98,8 @@ def live_session(claims: dict) -> UserSession:
     ).scalar_one_or_none()
     if user_session is None or str(user_session.user_id) != claims["sub"]:
         logged_out(SESSION_ENDED)
+    if user_session.used_elsewhere:
+        logged_out(SESSION_USED_ELSEWHERE)
     if user_session.expires_at <= utcnow():
         # Not deleted here: requests sent at the same moment must all hear "expired".
         logged_out(SESSION_EXPIRED)
@@ -128,13 +135,13 @@ def renew(expired_token: str) -> dict:
     """The claims of a genuine but expired token, when its session is still alive; the
     response then carries the session's current token. Each renewal makes the token
     before it old: a token renewed once already is a copy, unless it comes within
-    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, and so does
-    whoever holds its newer token."""
+    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, for
+    whoever holds its newer token too."""
     claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
     user_session = live_session(claims)
     generation = claims["gen"]
     if not rotate(user_session, generation) and not replaced_just_now(user_session, generation):
-        end_session(user_session)
+        end_as_used_elsewhere(user_session)
         current_app.logger.warning("a reused token ended session %s", user_session.id)
         logged_out(SESSION_USED_ELSEWHERE)
     after_this_request(functools.partial(send_renewed_token, claims))

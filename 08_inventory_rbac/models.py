@@ -66,6 +66,7 @@ class UserSession(db.Model):
     # before it old, so that a copy shows itself when it comes to be renewed.
     generation: Mapped[int] = mapped_column(default=1)
     renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_elsewhere: Mapped[bool] = mapped_column(default=False)  # ended by a reused token
 
     def to_dict(self, current: bool):
         return {

@@ -452,10 +452,10 @@ def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
         "you were signed out to protect your account: your session was used from somewhere else"
     )
     assert "a reused token ended session" in caplog.text
-    # The session has ended: alice's newer token is not renewed either, and a browser
-    # that logs in again sees no trace of it in the list of sessions.
+    # The session has ended: alice's newer token is not renewed either, and says why; a
+    # browser that logs in again sees no trace of it in the list of sessions.
     clock.shift(TEN_MINUTES)
-    assert error_of(alice.get("/api/todos")).startswith("your session has ended")
+    assert error_of(alice.get("/api/todos")).startswith("you were signed out to protect")
     log_in(alice, "alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 

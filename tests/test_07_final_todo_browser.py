@@ -377,6 +377,28 @@ def test_a_session_revoked_from_another_device_says_so_on_the_login_page(clock, 
     expect(notice(page)).to_be_empty()
 
 
+@pytest.mark.lesson
+def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(clock, app, page):
+    """The page of the owner learns why: a copy of its token came back after the owner's
+    browser had renewed it."""
+    register(page)
+    stolen = access_token(page)
+    clock.shift(PAST_TOKEN_LIFETIME)
+    add_todo(page, "renews the token")
+    expect(todo_titles(page)).to_have_text(["renews the token"])
+    clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
+    thief = app.test_client()
+    thief.set_cookie("access_token", stolen)
+    assert thief.get("/api/todos").status_code == 401  # the copy ends the session
+
+    clock.shift(PAST_TOKEN_LIFETIME)  # the owner's newer token is not renewed either
+    add_todo(page, "too late")
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_text(
+        "You were signed out to protect your account: your session was used from somewhere else"
+    )
+
+
 def test_an_expired_session_says_so_on_the_login_page(clock, page):
     register(page)
     clock.shift(timedelta(days=7, minutes=1))  # the page stayed open for a week

@@ -350,6 +350,27 @@ def test_a_session_revoked_from_another_device_says_so_on_the_login_page(page, n
     expect(notice(page)).to_be_empty()
 
 
+def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(
+    clock, app, page, demo
+):
+    log_in_on(page, demo, "viewer")
+    expect(row(page, "PEN-10")).to_be_visible()
+    stolen = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+    clock.shift(timedelta(minutes=10, seconds=1))
+    menu(page).filter(has_text="Orders").click()  # the page's browser renews the token
+    expect(page).to_have_url(at("/orders"))
+    clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
+    thief = app.test_client()
+    thief.set_cookie("access_token", stolen)
+    assert thief.get("/api/products").status_code == 401  # the copy ends the session
+
+    menu(page).filter(has_text="Products").click()
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_have_text(
+        "You were signed out to protect your account: your session was used from somewhere else"
+    )
+
+
 def test_an_expired_session_says_so_on_the_login_page(clock, page, demo):
     log_in_on(page, demo, "viewer")
     expect(row(page, "PEN-10")).to_be_visible()

@@ -15,7 +15,11 @@ BIN := .venv/bin
 
 .PHONY: run test lessons diff lint load bench browser venv
 
+# Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
+# `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
 run: venv
+	@if [ "$(STAGE)" = 01_missile_button ]; then \
+		FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) create-token demo; fi
 	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
 
 test: venv browser

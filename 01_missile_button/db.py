@@ -36,4 +36,4 @@ def init_db_command():
     """Delete all data and create empty tables."""
     db.drop_all()
     db.create_all()
-    click.echo("Initialized the database. The next start makes a new demo token.")
+    click.echo("Initialized the database. Make a token: flask --app 01_missile_button create-token")

@@ -33,10 +33,6 @@ def find_token(token: str) -> ApiToken | None:
 
 def init_app(app):
     app.cli.add_command(create_token_command)
-    with app.app_context():
-        if db.session.execute(db.select(ApiToken).limit(1)).first() is None:
-            token = create_token("demo")
-            click.echo(f"No tokens yet, so here is one for 'demo'. Open:\n  {page_url(token)}")
 
 
 def page_url(token: str) -> str:

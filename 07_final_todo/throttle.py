@@ -1,28 +1,29 @@
-"""Login throttling: after repeated failures for a username or from a client address,
-logins from there must wait, longer after each further failure. Sign-ups are counted
-too: at most 50 an hour from one address. The counts live in the database, so that
-every worker process sees the same ones.
+"""Throttling: a failed login counts against the username and the client's address, a
+sign-up against the address. Past its limit within a window, a key must wait until the
+window ends. The counts live in the database, so that every worker process sees them.
 
-An attempt counts as a failure until its password proves right, and it is counted in the
-same statement that checks whether it may go ahead: attempts sent at once are all
-counted, so a burst cannot slip more guesses through than one at a time."""
+An attempt counts until its password proves right, and it is counted in the statement
+that checks the limit: attempts sent at once cannot pass the limit together."""
 
 import math
 from datetime import timedelta
 
-from sqlalchemy import case, or_
 from sqlalchemy.exc import IntegrityError
 
 from .db import db
 from .models import LoginFailures, utcnow
 
-# Failures allowed before the first wait: few for one account, more for one address,
-# where many people may share a network (a classroom signing up fits in 50).
-FREE_FAILURES = {"username": 5, "address": 20, "sign-up": 50}
-FIRST_WAIT = timedelta(seconds=30)  # doubles with each further failure
-LONGEST_WAIT = timedelta(minutes=15)
-DOUBLINGS = 5  # 30 s, 1, 2, 4, 8 min; after that, the longest wait
-FORGET_AFTER = timedelta(hours=1)  # a quiet hour starts the count again
+# Attempts allowed per window: few for one account, more for one address, where many
+# people may share a network (a classroom signing up fits in 50 an hour).
+LIMITS = {"username": 5, "address": 20, "sign-up": 50}
+WINDOWS = {
+    "username": timedelta(minutes=15),
+    "address": timedelta(minutes=15),
+    "sign-up": timedelta(hours=1),
+}
+
+
+LONGEST_WINDOW = max(WINDOWS.values())
 
 
 def keys(username: str, address: str) -> list[str]:
@@ -33,89 +34,56 @@ def sign_up_key(address: str) -> str:
     return f"sign-up:{address}"
 
 
-def free_failures(key: str) -> int:
-    kind, _ = key.split(":", 1)
-    return FREE_FAILURES[kind]
-
-
-def wait_after(failures: int, key: str) -> timedelta:
-    """How long an attempt for KEY must wait after the last of FAILURES failures."""
-    free = free_failures(key)
-    if failures < free:
-        return timedelta(0)
-    if key.startswith("sign-up:"):  # no back-off: past the limit, the rest of the hour
-        return FORGET_AFTER
-    return min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
-
-
-def may_try_now(key: str, now):
-    """SQL, true for KEY's row when an attempt may go ahead NOW (as wait_after says)."""
-    row, free = LoginFailures, free_failures(key)
-    last_failure_at_the_latest = case(
-        *((row.count == n, now - wait_after(n, key)) for n in range(free, free + DOUBLINGS)),
-        else_=now - wait_after(free + DOUBLINGS, key),  # the longest wait
-    )
-    return or_(
-        row.count < free,
-        row.last_failure <= now - FORGET_AFTER,
-        row.last_failure <= last_failure_at_the_latest,
-    )
+def kind(key: str) -> str:
+    return key.split(":", 1)[0]
 
 
 def attempt(keys: list[str]) -> int:
-    """Count a login attempt against each key, if it may go ahead now, and return 0;
-    else count nothing and return the seconds it must wait."""
+    """Count an attempt against each of KEYS and return 0; or, when a key has reached its
+    limit, count nothing and return the seconds until its window ends."""
     now = utcnow()
-    try:
-        for key in keys:
-            if not count_now(key, now):
-                db.session.rollback()  # nothing counted for this attempt
-                wait = seconds_to_wait(keys)
-                if wait == 0:  # no wait after all: another attempt made the row just now
-                    return attempt(keys)
-                return wait
-        db.session.commit()
-    except IntegrityError:  # another worker made a key's first row at the same moment
-        db.session.rollback()
-        return attempt(keys)
+    for key in keys:
+        start_window_if_over(key, now)
+    for key in keys:
+        if not count_one(key):
+            db.session.rollback()  # nothing counted for this attempt
+            return seconds_left(key, now)
+    db.session.commit()
     return 0
 
 
-def count_now(key: str, now) -> bool:
-    """Count one more failure for KEY, unless it must wait (then False)."""
-    counted = db.session.execute(
-        db.update(LoginFailures)
-        .filter(LoginFailures.key == key, may_try_now(key, now))
-        .values(
-            count=case((LoginFailures.last_failure <= now - FORGET_AFTER, 1),
-                       else_=LoginFailures.count + 1),
-            last_failure=now,
-        )
-    ).rowcount  # fmt: skip
-    if counted:
-        return True
-    if db.session.get(LoginFailures, key) is not None:  # there, but it must wait
-        return False
-    # Rows quiet for longer than FORGET_AFTER count for nothing: keep the table small.
+def start_window_if_over(key: str, now):
+    """Make KEY's row, or start its count again when its window is over."""
+    row = LoginFailures
+    window_over = row.window_start <= now - WINDOWS[kind(key)]
     db.session.execute(
-        db.delete(LoginFailures).filter(LoginFailures.last_failure <= now - FORGET_AFTER)
+        db.update(row).where(row.key == key, window_over).values(count=0, window_start=now)
     )
-    db.session.add(LoginFailures(key=key, count=1, last_failure=now))
-    db.session.flush()  # now, so that a row made at the same moment fails here
-    return True
+    if db.session.get(LoginFailures, key) is None:
+        # Rows whose window is over count for nothing: delete them as new ones come.
+        db.session.execute(db.delete(row).where(row.window_start <= now - LONGEST_WINDOW))
+        db.session.add(LoginFailures(key=key, count=0, window_start=now))
+        try:
+            db.session.commit()
+        except IntegrityError:  # another attempt made it at the same moment: use theirs
+            db.session.rollback()
 
 
-def seconds_to_wait(keys: list[str]) -> int:
-    """How long until a login may be tried for these keys (0: now)."""
-    rows = db.session.execute(db.select(LoginFailures).filter(LoginFailures.key.in_(keys)))
-    now = utcnow()
-    longest = 0
-    for row in rows.scalars():
-        if row.last_failure <= now - FORGET_AFTER:
-            continue
-        wait = wait_after(row.count, row.key)
-        longest = max(longest, math.ceil((row.last_failure + wait - now).total_seconds()))
-    return longest
+def count_one(key: str) -> bool:
+    """Count one more for KEY, unless it has reached its limit (then False)."""
+    row = LoginFailures
+    under_limit = row.count < LIMITS[kind(key)]
+    counted = db.session.execute(
+        db.update(row).where(row.key == key, under_limit).values(count=row.count + 1)
+    )
+    return counted.rowcount == 1
+
+
+def seconds_left(key: str, now) -> int:
+    row = db.session.get(LoginFailures, key)
+    if row is None:  # forgotten a moment ago by a successful login
+        return 1
+    return max(1, math.ceil((row.window_start + WINDOWS[kind(key)] - now).total_seconds()))
 
 
 def forget(key: str):
@@ -127,7 +95,8 @@ def forget(key: str):
 def take_back(key: str):
     """The password was right: this attempt was no failure after all (for a key whose
     other failures stay counted, such as an address that many people share)."""
+    row = LoginFailures
     db.session.execute(
-        db.update(LoginFailures).filter_by(key=key).values(count=LoginFailures.count - 1)
+        db.update(row).where(row.key == key, row.count > 0).values(count=row.count - 1)
     )
     db.session.commit()

@@ -79,11 +79,12 @@ class UserSession(db.Model):
 
 
 class LoginFailures(db.Model):
-    """Failed logins for one username or one client address, for throttling."""
+    """Attempts counted for one username or one client address in the current window,
+    for throttling."""
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "username:alice"
     count: Mapped[int]
-    last_failure: Mapped[datetime]
+    window_start: Mapped[datetime]
 
 
 class Product(db.Model):

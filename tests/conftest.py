@@ -16,6 +16,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+import auth_actions
 import postgresql_server
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ STAGES = sorted(
     for path in ROOT.iterdir()
     if re.fullmatch(r"\d\d_\w+", path.name) and (path / "__init__.py").is_file()
 )
-TEST_PASSWORD = "correct horse battery"
+TEST_PASSWORD = auth_actions.TEST_PASSWORD
 # Werkzeug's scrypt with a small cost: the stages' real default is far slower on purpose.
 CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
@@ -168,31 +169,49 @@ def runner(app):
 
 
 @pytest.fixture
-def logged_in_client(app, client):
+def auth(stage_name, client):
+    """Log the test client in as the stage's page does: `auth.register("alice")`,
+    `auth.login("alice")`, `auth.logout()` (see auth_actions.py)."""
+    actions = auth_actions.for_stage(stage_name)
+    if actions is None:
+        pytest.fail(f"{stage_name} has no users to log in")
+    return actions(client)
+
+
+@pytest.fixture
+def logged_in_client(stage_name, client):
     """A client the stage knows as a user: it sends what that stage needs on every
     request (a Bearer header, or cookies and the CSRF header). Stages without users
     get a plain client."""
-    if "/api/login" in {rule.rule for rule in app.url_map.iter_rules()}:
+    if auth_actions.for_stage(stage_name) is not None:
         log_in(client, "tester")
     return client
 
 
+@pytest.fixture
+def alice(app):
+    """A client of its own, logged in as alice (a new user in stages 03 to 07, an admin
+    in 08)."""
+    client = app.test_client()
+    log_in(client, "alice")
+    return client
+
+
+@pytest.fixture
+def bob(app):
+    """Another user's client, for the attacks of one user on another."""
+    client = app.test_client()
+    log_in(client, "bob")
+    return client
+
+
 def log_in(client, username, password=TEST_PASSWORD, role="admin"):
-    """Make the user USERNAME (by registering, or in stage 08 with the create-user command
-    and ROLE) unless it exists, then log the client in."""
-    if "/api/register" in {rule.rule for rule in client.application.url_map.iter_rules()}:
-        client.post("/api/register", json={"username": username, "password": password})
-    else:
-        command = ["create-user", username, "--role", role, "--password", password]
-        client.application.test_cli_runner().invoke(args=command)
-    response = client.post("/api/login", json={"username": username, "password": password})
+    """Make the user USERNAME (in stage 08 with ROLE) unless it exists, then log the
+    client in as the stage's page does."""
+    auth = auth_actions.for_stage(client.application.name)(client)
+    auth.register(username, password, role=role)
+    response = auth.login(username, password)
     assert response.status_code == 200, response.get_json()
-    session_id = response.get_json().get("session_id")
-    if session_id:  # stage 03: the page sends it as a Bearer token
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {session_id}"
-    csrf_cookie = client.get_cookie("csrf_token")
-    if csrf_cookie:  # from stage 04: the page copies it into a header
-        client.environ_base["HTTP_X_CSRF_TOKEN"] = csrf_cookie.value
     return response
 
 
@@ -250,7 +269,7 @@ def new_user_client(app):
     """A client logged in as a user of its own (where the stage has users), so that a
     route which logs out ends no other test's session."""
     client = app.test_client()
-    if "/api/login" in {rule.rule for rule in app.url_map.iter_rules()}:
+    if auth_actions.for_stage(app.name) is not None:
         log_in(client, f"user{next(user_numbers)}")
     return client
 
@@ -390,6 +409,25 @@ def browser():
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Another browser profile with its own cookies, as on a second device:
+    `phone = new_page()`, or with Playwright's context options."""
+    contexts, page_errors = [], []
+
+    def open_page(**options):
+        context = browser.new_context(base_url=live_server, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(error))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not page_errors, f"JavaScript errors on the page: {page_errors}"
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 import logging
 import re
+import subprocess
 import urllib.request
 
 import pytest
+from conftest import ROOT
 from playwright.sync_api import expect
 
 STAGE = "01_missile_button"
@@ -26,18 +28,24 @@ def test_create_token_refuses_a_bad_owner_name(runner):
     assert "OWNER" in result.output
 
 
-def test_first_start_prints_a_working_demo_token(stage, app_config, capsys):
+def test_starting_the_app_makes_no_token_and_prints_nothing(stage, app_config, capsys):
+    """Tokens are made by a command, as flaskr makes its database, never on the side."""
     app = stage.create_app(app_config)
-    demo_token = re.search(r"\?token=(\S+)", capsys.readouterr().out).group(1)
-    response = app.test_client().post(f"/api/launch?token={demo_token}")
-    assert response.get_json()["launched_by"] == "demo"
+    assert capsys.readouterr().out == ""
+    with app.app_context():
+        assert (
+            stage.db.db.session.execute(stage.db.db.select(stage.models.ApiToken)).first() is None
+        )
 
 
-def test_no_demo_token_once_tokens_exist(stage, app_config, capsys):
-    stage.create_app(app_config)
-    capsys.readouterr()
-    stage.create_app(app_config)
-    assert "token" not in capsys.readouterr().out
+def test_make_run_prints_a_working_link_for_stage_01_every_time(stage, app_config):
+    """Following the README (`make run STAGE=01_missile_button`) gives a token each time."""
+    recipe = subprocess.run(
+        ["make", "-n", "run", "STAGE=01_missile_button"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "--app 01_missile_button create-token demo" in recipe
+    assert recipe.index("create-token demo") < recipe.index("--app 01_missile_button run")
 
 
 def test_launch_with_a_valid_token(client, token):

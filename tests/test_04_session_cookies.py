@@ -1,35 +1,12 @@
 from datetime import timedelta
-from http.cookies import SimpleCookie
 
 import pytest
 from conftest import TEST_PASSWORD, log_in
+from helpers import set_cookies, sql_statements
 from playwright.sync_api import expect
-from sqlalchemy import event
 
 STAGE = "04_session_cookies"
 WEEK = timedelta(days=7)
-
-
-@pytest.fixture
-def alice(app):
-    client = app.test_client()
-    log_in(client, "alice")
-    return client
-
-
-@pytest.fixture
-def bob(app):
-    client = app.test_client()
-    log_in(client, "bob")
-    return client
-
-
-def set_cookies(response):
-    """{name: morsel} of the response's Set-Cookie headers, flags and all."""
-    cookies = SimpleCookie()
-    for header in response.headers.getlist("Set-Cookie"):
-        cookies.load(header)
-    return cookies
 
 
 def without_csrf_header(client):
@@ -39,23 +16,6 @@ def without_csrf_header(client):
 
 def titles(client):
     return [todo["title"] for todo in client.get("/api/todos").get_json()]
-
-
-def count_queries(app, request):
-    """Run REQUEST() and count the SQL statements it sends to the database."""
-    statements = []
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-
-    def note(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        request()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return statements
 
 
 # --- Log in: two cookies -----------------------------------------------------------------
@@ -279,7 +239,7 @@ def test_last_seen_is_written_at_most_once_a_minute(clock, app, alice):
 @pytest.mark.lesson
 def test_an_authenticated_read_costs_one_query(app, alice):
     """Logging the request in costs one query, the session's; the read is the other."""
-    statements = count_queries(app, lambda: alice.get("/api/todos"))
+    statements = sql_statements(app, lambda: alice.get("/api/todos"))
     assert len(statements) == 2, statements
     assert "FROM user_session" in statements[0] and "FROM todo" in statements[1]
 

@@ -188,13 +188,6 @@ def test_non_canonical_base64_decodes_to_the_same_bytes_in_python_but_not_here()
 # --- The app: a JWT in a cookie, no session table ----------------------------------------
 
 
-@pytest.fixture
-def alice(app):
-    client = app.test_client()
-    log_in(client, "alice")
-    return client
-
-
 def access_token(client):
     return client.get_cookie("access_token").value
 

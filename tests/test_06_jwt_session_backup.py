@@ -2,30 +2,15 @@ import json
 import threading
 import urllib.request
 from datetime import timedelta
-from http.cookies import SimpleCookie
 
 import jwt
 import pytest
 from conftest import TEST_PASSWORD, log_in
+from helpers import set_cookies, sql_statements, with_token
 from playwright.sync_api import expect
-from sqlalchemy import event
 
 STAGE = "06_jwt_session_backup"
 TEN_MINUTES = timedelta(minutes=10)
-
-
-@pytest.fixture
-def alice(app):
-    client = app.test_client()
-    log_in(client, "alice")
-    return client
-
-
-def set_cookies(response):
-    cookies = SimpleCookie()
-    for header in response.headers.getlist("Set-Cookie"):
-        cookies.load(header)
-    return cookies
 
 
 def claims_of(app, token):
@@ -38,30 +23,6 @@ def claims_of(app, token):
 
 def access_token(client):
     return client.get_cookie("access_token").value
-
-
-def with_token(app, token):
-    """A new client that holds only TOKEN, as a thief with a copy would."""
-    thief = app.test_client()
-    thief.set_cookie("access_token", token)
-    return thief
-
-
-def sql_statements(app, request):
-    """The SQL statements that REQUEST() sends to the database."""
-    statements = []
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        request()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return statements
 
 
 # --- Login: a short token, a long session -------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from conftest import ROOT, TEST_PASSWORD, log_in
+from helpers import with_token
 from sqlalchemy import event
 from werkzeug.exceptions import Conflict
 
@@ -796,12 +797,6 @@ def test_ten_cancels_of_one_order_at_once_give_the_stock_back_once(app, live_ser
 
 def error_of(response):
     return response.get_json()["error"]
-
-
-def with_token(app, token):
-    thief = app.test_client()
-    thief.set_cookie("access_token", token)
-    return thief
 
 
 def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(clock, app, viewer):

@@ -61,7 +61,7 @@ def test_every_change_without_the_csrf_header_is_refused(app):
     assert checked >= 4
 
 
-def set_cookies(response):
+def set_cookie_headers(response):
     return response.headers.getlist("Set-Cookie")
 
 
@@ -77,11 +77,11 @@ def cookie_flags(header):
 def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secure):
     app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": secure})
     client, headers = app.test_client(), []
-    headers += set_cookies(log_in(client, "alice"))
+    headers += set_cookie_headers(log_in(client, "alice"))
     clock.shift(timedelta(minutes=31))  # past any token's lifetime: renewed where it can be
-    headers += set_cookies(client.get("/api/me"))
+    headers += set_cookie_headers(client.get("/api/me"))
     log_in(client, "alice")
-    headers += set_cookies(client.post("/api/logout"))
+    headers += set_cookie_headers(client.post("/api/logout"))
     assert len(headers) >= 4
     for header in headers:
         name, morsel = cookie_flags(header)
@@ -120,3 +120,13 @@ def test_a_token_made_before_init_db_reads_and_writes_nobodys_todos_after_it(app
     assert before.get("/api/todos").get_json() in ([], None)
     before.post("/api/todos", json={"title": "planted"})
     assert [todo["title"] for todo in after.get("/api/todos").get_json()] == ["mine"]
+
+
+@pytest.mark.parametrize("stage_name", USER_STAGES)
+def test_the_auth_fixture_logs_in_and_out_as_the_page_does(auth, client):
+    """The harness's AuthActions, one class for each way a stage carries a login."""
+    auth.register("carol")
+    assert auth.login("carol").status_code == 200
+    assert client.get("/api/me").get_json()["username"] == "carol"
+    assert auth.logout().status_code == 204
+    assert client.get("/api/me").status_code == 401

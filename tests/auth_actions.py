@@ -1,0 +1,70 @@
+"""Logging a test client in the way the stage's own page does, in the style of flaskr's
+AuthActions: `auth.register()`, `auth.login()`, `auth.logout()`. One small class for each
+way a stage carries a login, chosen by the stage (see `for_stage`)."""
+
+TEST_PASSWORD = "correct horse battery"
+
+
+class AuthActions:
+    """Register, log in and log out one test client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def register(self, username="alice", password=TEST_PASSWORD, role=None):
+        body = {"username": username, "password": password}
+        return self.client.post("/api/register", json=body)
+
+    def login(self, username="alice", password=TEST_PASSWORD):
+        body = {"username": username, "password": password}
+        response = self.client.post("/api/login", json=body)
+        if response.status_code == 200:
+            self.remember(response)
+        return response
+
+    def logout(self):
+        return self.client.post("/api/logout")
+
+    def remember(self, response):
+        """What the page keeps after a login, to send with every request."""
+
+
+class BearerAuth(AuthActions):
+    """Stage 03: the page keeps the session id and sends it in an Authorization header."""
+
+    def remember(self, response):
+        session_id = response.get_json()["session_id"]
+        self.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {session_id}"
+
+
+class CookieAuth(AuthActions):
+    """Stages 04 to 07: the cookies travel by themselves; the page copies the readable
+    csrf_token cookie into the X-CSRF-Token header of every change."""
+
+    def remember(self, response):
+        csrf_token = self.client.get_cookie("csrf_token").value
+        self.client.environ_base["HTTP_X_CSRF_TOKEN"] = csrf_token
+
+
+class CommandLineUserAuth(CookieAuth):
+    """Stage 08: no sign-up; users are made on the command line, with a role."""
+
+    def register(self, username="alice", password=TEST_PASSWORD, role="admin"):
+        command = ["create-user", username, "--role", role, "--password", password]
+        return self.client.application.test_cli_runner().invoke(args=command)
+
+
+# The way each stage with users carries a login, by the stage's number.
+BY_STAGE = {
+    "03": BearerAuth,
+    "04": CookieAuth,
+    "05": CookieAuth,
+    "06": CookieAuth,
+    "07": CookieAuth,
+    "08": CommandLineUserAuth,
+}
+
+
+def for_stage(stage_name: str):
+    """The AuthActions class of STAGE_NAME, or None for a stage without users."""
+    return BY_STAGE.get(stage_name[:2])

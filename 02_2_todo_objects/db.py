@@ -28,6 +28,8 @@ def create_private_file(url):
     on_disk = url.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
     if on_disk and not os.path.exists(path):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if on_disk:
+        os.chmod(path, 0o600)  # also a file that an older version made readable by all
 
 
 @click.command("init-db")

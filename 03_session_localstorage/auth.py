@@ -1,12 +1,13 @@
 import functools
 import hashlib
 import secrets
+from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from .db import db
 from .models import User, UserSession
@@ -38,7 +39,7 @@ def session_from_request() -> UserSession | None:
     ).scalar_one_or_none()
 
 
-def unauthorized(reason: str):
+def unauthorized(reason: str) -> NoReturn:
     """401, naming the scheme to log in with, as HTTP wants of every 401 (RFC 6750)."""
     raise Unauthorized(reason, www_authenticate=WWWAuthenticate("bearer"))
 
@@ -68,8 +69,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     # Check a hash even when there is no such user, so that both failures take as long.
     method = current_app.config["PASSWORD_HASH_METHOD"]
-    password_hash = user.password_hash if user else dummy_password_hash(method)
-    if check_password_hash(password_hash, password) and user:
+    checked = user or User(password_hash=dummy_password_hash(method))
+    if checked.check_password(password) and user:
         return user
     return None
 

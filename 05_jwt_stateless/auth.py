@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from . import tokens
 from .cookies import LOGIN_COOKIE, set_auth_cookies, unset_auth_cookies
@@ -95,8 +95,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     # Check a hash even when there is no such user, so that both failures take as long.
     method = current_app.config["PASSWORD_HASH_METHOD"]
-    password_hash = user.password_hash if user else dummy_password_hash(method)
-    if check_password_hash(password_hash, password) and user:
+    checked = user or User(password_hash=dummy_password_hash(method))
+    if checked.check_password(password) and user:
         return user
     return None
 

@@ -1,8 +1,10 @@
 import os
+import sqlite3
 
 import click
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -17,6 +19,7 @@ def init_app(app):
     db.init_app(app)
     app.cli.add_command(init_db_command)
     with app.app_context():
+        event.listen(db.engine, "connect", enforce_foreign_keys)
         create_private_file(db.engine.url)
         db.create_all()  # the database is created on first start
 
@@ -28,6 +31,15 @@ def create_private_file(url):
     on_disk = url.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
     if on_disk and not os.path.exists(path):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if on_disk:
+        os.chmod(path, 0o600)  # also a file that an older version made readable by all
+
+
+def enforce_foreign_keys(connection, record):
+    # SQLite checks foreign keys only when asked, per connection (PostgreSQL always does):
+    # a todo can then never belong to a user who is not there.
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA foreign_keys = ON")
 
 
 @click.command("init-db")

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import re
+import sys
 import time
 
 HEADER = {"alg": "HS256", "typ": "JWT"}
@@ -98,8 +99,11 @@ def check_secret_key(key):
     tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
     # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
     if len(str(key).encode()) < 32:
-        # SystemExit: one clear line and a non-zero exit, not a traceback.
-        raise SystemExit(
+        print(
             "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
-            '  python -c "import secrets; print(secrets.token_hex(32))"'
+            '  python -c "import secrets; print(secrets.token_hex(32))"',
+            file=sys.stderr,
         )
+        # A clear message, not a traceback; and exit status 3, which gunicorn reads as
+        # "a worker failed to boot": it stops, rather than start the worker again forever.
+        raise SystemExit(3)

@@ -78,7 +78,10 @@ def renew(expired_token: str) -> dict | None:
     """The claims of a genuine but expired token, when its session is still alive; the
     response then carries a fresh token. Requests that come at once with the same
     expired token are each renewed: nothing is used up, so all of them succeed."""
-    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    try:
+        claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    except jwt.InvalidTokenError:  # made for another app with the same key, say
+        return None
     user_session = live_session(claims["sid"])
     if user_session is None or str(user_session.user_id) != claims["sub"]:
         return None

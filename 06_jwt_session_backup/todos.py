@@ -1,4 +1,5 @@
-from flask import Blueprint, g, url_for
+from flask import Blueprint, abort, g, url_for
+from sqlalchemy.exc import IntegrityError
 
 from .auth import login_required
 from .db import db
@@ -30,7 +31,10 @@ def list_todos():
 def create_todo():
     todo = Todo(user_id=g.user_id, title=text_field(json_object({"title"}), "title"))
     db.session.add(todo)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a valid token of a user who is gone (the database was reset)
+        abort(401, "not logged in")
     return todo.to_dict(), 201, {"Location": url_for(".get_todo", todo_id=todo.id)}
 
 

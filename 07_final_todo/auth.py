@@ -5,7 +5,7 @@ import secrets
 from flask import Blueprint, abort, current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from . import throttle
 from .cookies import unset_auth_cookies
@@ -54,8 +54,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     # Check a hash even when there is no such user, so that both failures take as long.
     method = current_app.config["PASSWORD_HASH_METHOD"]
-    password_hash = user.password_hash if user else dummy_password_hash(method)
-    if check_password_hash(password_hash, password) and user:
+    checked = user or User(password_hash=dummy_password_hash(method))
+    if checked.check_password(password) and user:
         return user
     return None
 
@@ -157,18 +157,19 @@ def revoke_session(public_id):
 @login_required
 def change_password():
     """Change the password, end every session of the user, and start a new one here:
-    whoever knew the old password, or copied a token of this browser, is logged out."""
+    whoever knew the old password, or copied a token, can renew nothing (a copy that is
+    still valid works until it expires, at most TOKEN_LIFETIME later, as in 06)."""
     body = json_object({"current_password", "new_password"})
     current, new = password_field(body, "current_password"), password_field(body, "new_password")
     user = db.get_or_404(User, g.user_id)
-    checked_hash = user.password_hash
     throttle_key = throttle.keys(user.username, request.remote_addr)[0]
     count_attempt([throttle_key])
-    if not check_password_hash(checked_hash, current):
+    if not user.check_password(current):
         abort(400, "current_password: wrong password")
+    checked_hash = user.password_hash
     throttle.forget(throttle_key)
     # Only while the password is still the one just checked: of changes sent at once,
-    # exactly one goes through.
+    # exactly one goes through. (So hash_password(), in the statement, not set_password().)
     changed = db.session.execute(
         db.update(User)
         .filter_by(id=user.id, password_hash=checked_hash)

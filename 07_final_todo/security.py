@@ -46,6 +46,7 @@ def development_secret_key(instance_path: str, stage: str) -> str:
             pass
         finally:
             os.remove(temporary)
+    os.chmod(path, 0o600)  # also a file that an older version made readable by all
     with open(path) as file:
         return file.read().strip()
 

@@ -3,6 +3,7 @@ expired token is renewed from it while it lives."""
 
 import functools
 from datetime import datetime, timedelta, timezone
+from typing import NoReturn
 
 import jwt
 from flask import abort, after_this_request, current_app, request
@@ -74,18 +75,18 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
     return set_auth_cookies(response, token, csrf_token, max_age)
 
 
-def logged_out(reason: str):
+def unauthorized(reason: str) -> NoReturn:
     """Answer 401 with REASON, a sentence the page shows, and clear the cookies."""
     after_this_request(unset_auth_cookies)
     abort(401, reason)
 
 
-def end_as_used_elsewhere(user_session: UserSession):
+def end_as_used_elsewhere(session_id: int):
     """End the session, keeping the row for a while so that whichever browser comes next
     with one of its tokens learns why (the user's next login deletes it)."""
     db.session.execute(
         db.update(UserSession)
-        .filter_by(id=user_session.id)
+        .filter_by(id=session_id)
         .values(expires_at=utcnow(), used_elsewhere=True)
     )
     db.session.commit()
@@ -97,34 +98,34 @@ def live_session(claims: dict) -> UserSession:
         db.select(UserSession).filter_by(public_id=claims["sid"])
     ).scalar_one_or_none()
     if user_session is None or str(user_session.user_id) != claims["sub"]:
-        logged_out(SESSION_ENDED)
+        unauthorized(SESSION_ENDED)
     if user_session.used_elsewhere:
-        logged_out(SESSION_USED_ELSEWHERE)
+        unauthorized(SESSION_USED_ELSEWHERE)
     if user_session.expires_at <= utcnow():
         # Not deleted here: requests sent at the same moment must all hear "expired".
-        logged_out(SESSION_EXPIRED)
+        unauthorized(SESSION_EXPIRED)
     return user_session
 
 
-def rotate(user_session: UserSession, generation: int) -> bool:
+def rotate(session_id: int, generation: int) -> bool:
     """Make the session's token GENERATION old, if it is the current one. One statement:
     of the requests that come at once with the same token, one rotates it."""
     now = utcnow()
     rotated = db.session.execute(
         db.update(UserSession)
-        .filter_by(id=user_session.id, generation=generation)
+        .filter_by(id=session_id, generation=generation)
         .values(generation=generation + 1, renewed_at=now, last_seen=now)
     ).rowcount
     db.session.commit()
     return rotated == 1
 
 
-def replaced_just_now(user_session: UserSession, generation: int) -> bool:
+def replaced_just_now(session_id: int, generation: int) -> bool:
     """Whether the session's token GENERATION was replaced by a renewal at most
     RENEWAL_GRACE seconds ago: another tab, or a request racing this one, renewed it."""
-    user_session = db.session.get(UserSession, user_session.id, populate_existing=True)
+    user_session = db.session.get(UserSession, session_id, populate_existing=True)
     if user_session is None:  # a logout in a request running at the same time
-        logged_out(SESSION_ENDED)
+        unauthorized(SESSION_ENDED)
     grace = timedelta(seconds=current_app.config["RENEWAL_GRACE"])
     return user_session.generation == generation + 1 and (
         utcnow() - user_session.renewed_at <= grace
@@ -137,13 +138,16 @@ def renew(expired_token: str) -> dict:
     before it old: a token renewed once already is a copy, unless it comes within
     RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, for
     whoever holds its newer token too."""
-    claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
-    user_session = live_session(claims)
-    generation = claims["gen"]
-    if not rotate(user_session, generation) and not replaced_just_now(user_session, generation):
-        end_as_used_elsewhere(user_session)
-        current_app.logger.warning("a reused token ended session %s", user_session.id)
-        logged_out(SESSION_USED_ELSEWHERE)
+    try:
+        claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
+    except jwt.InvalidTokenError:  # made for another app with the same key, say
+        unauthorized(NOT_LOGGED_IN)
+    # The id, read once: the session object expires at each commit, and may be deleted.
+    session_id, generation = live_session(claims).id, claims["gen"]
+    if not rotate(session_id, generation) and not replaced_just_now(session_id, generation):
+        end_as_used_elsewhere(session_id)
+        current_app.logger.warning("a reused token ended session %s", session_id)
+        unauthorized(SESSION_USED_ELSEWHERE)
     after_this_request(functools.partial(send_renewed_token, claims))
     return claims
 
@@ -169,7 +173,7 @@ def claims_from_request() -> dict:
     except jwt.ExpiredSignatureError:
         return renew(token)
     except jwt.InvalidTokenError:
-        logged_out(NOT_LOGGED_IN)
+        unauthorized(NOT_LOGGED_IN)
 
 
 def end_this_browsers_session():

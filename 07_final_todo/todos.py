@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from .auth import login_required
 from .db import db
 from .models import Todo
-from .sessions import SESSION_ENDED, logged_out
+from .sessions import SESSION_ENDED, unauthorized
 from .validation import bool_field, json_object, text_field
 
 bp = Blueprint("todos", __name__, url_prefix="/api")
@@ -35,7 +35,7 @@ def create_todo():
     try:
         db.session.commit()
     except IntegrityError:  # a valid token of a user who is gone (the database was reset)
-        logged_out(SESSION_ENDED)
+        unauthorized(SESSION_ENDED)
     return todo.to_dict(), 201, {"Location": url_for(".get_todo", todo_id=todo.id)}
 
 

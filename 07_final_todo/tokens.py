@@ -5,12 +5,14 @@ does it.
 """
 
 import re
+import sys
 
 import jwt
 
 # Every token we make has these claims; a token without one of them is refused.
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "gen", "aud", "csrf"]
 USER_ID = re.compile(r"[1-9][0-9]{0,15}")
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # a session's public id
 
 
 def encode(claims: dict, key: bytes) -> str:
@@ -29,13 +31,21 @@ def decode(token: str, key: bytes, audience: str, verify_exp: bool = True) -> di
         options={"require": REQUIRED_CLAIMS, "verify_exp": verify_exp},
     )
     # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.
-    if (
-        not USER_ID.fullmatch(claims["sub"])
-        or not all(isinstance(claims[name], str) for name in ("sid", "csrf"))
-        or type(claims["gen"]) is not int  # not a bool, a float or a string either
-    ):
+    if not shaped_like_ours(claims):
         raise jwt.InvalidTokenError("not one of our tokens")
     return claims
+
+
+def shaped_like_ours(claims: dict) -> bool:
+    return (
+        USER_ID.fullmatch(claims["sub"]) is not None
+        and isinstance(claims["sid"], str)
+        and SESSION_ID.fullmatch(claims["sid"]) is not None
+        and isinstance(claims["csrf"], str)
+        # An int, not a bool or a float, that fits the database's column.
+        and type(claims["gen"]) is int
+        and 1 <= claims["gen"] < 2**31
+    )
 
 
 def check_secret_key(key):
@@ -43,8 +53,11 @@ def check_secret_key(key):
     tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
     # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
     if len(str(key).encode()) < 32:
-        # SystemExit: one clear line and a non-zero exit, not a traceback.
-        raise SystemExit(
+        print(
             "FLASK_SECRET_KEY is set but shorter than 32 bytes. Make one with:\n"
-            '  python -c "import secrets; print(secrets.token_hex(32))"'
+            '  python -c "import secrets; print(secrets.token_hex(32))"',
+            file=sys.stderr,
         )
+        # A clear message, not a traceback; and exit status 3, which gunicorn reads as
+        # "a worker failed to boot": it stops, rather than start the worker again forever.
+        raise SystemExit(3)

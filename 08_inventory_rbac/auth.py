@@ -4,7 +4,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, g, make_response, request
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from . import throttle
 from .cookies import unset_auth_cookies
@@ -16,8 +16,8 @@ from .sessions import (
     end_this_browsers_session,
     hand_out_token,
     live_session,
-    logged_out,
     start_session,
+    unauthorized,
 )
 from .validation import json_object, password_field, username_field
 
@@ -64,7 +64,7 @@ def roles_required(*roles):
             user = user_of_live_session(claims)
             if user is None:
                 live_session(claims)  # 401 saying why, when the session has ended
-                logged_out(SESSION_ENDED)  # the session is there, but the user is not active
+                unauthorized(SESSION_ENDED)  # the session is there, but the user is not active
             check_csrf(claims["csrf"])
             if user.role not in roles:
                 abort(403, f"not allowed for the role {user.role}")
@@ -99,8 +99,8 @@ def find_user_by_password(username: str, password: str) -> User | None:
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     # Check a hash even when there is no such user, so that both failures take as long.
     method = current_app.config["PASSWORD_HASH_METHOD"]
-    password_hash = user.password_hash if user else dummy_password_hash(method)
-    if check_password_hash(password_hash, password) and user:
+    checked = user or User(password_hash=dummy_password_hash(method))
+    if checked.check_password(password) and user:
         return user
     return None
 
@@ -187,14 +187,14 @@ def change_password():
     whoever knew the old password, or copied a token of this browser, is logged out."""
     body = json_object({"current_password", "new_password"})
     current, new = password_field(body, "current_password"), password_field(body, "new_password")
-    checked_hash = g.user.password_hash
     throttle_key = throttle.keys(g.user.username, request.remote_addr)[0]
     count_attempt([throttle_key])
-    if not check_password_hash(checked_hash, current):
+    if not g.user.check_password(current):
         abort(400, "current_password: wrong password")
+    checked_hash = g.user.password_hash
     throttle.forget(throttle_key)
     # Only while the password is still the one just checked: of changes sent at once,
-    # exactly one goes through.
+    # exactly one goes through. (So hash_password(), in the statement, not set_password().)
     changed = db.session.execute(
         db.update(User)
         .filter_by(id=g.user_id, password_hash=checked_hash)

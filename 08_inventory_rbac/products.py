@@ -21,7 +21,8 @@ def get_product_or_404(product_id: int) -> Product:
 
 def sku_field(body: dict) -> str:
     sku = required(body, "sku")
-    if not isinstance(sku, str) or not SKU_PATTERN.fullmatch(sku.upper()):
+    # ASCII first: Unicode would upper-case "ß" into "SS" and "ﬁ" into "FI".
+    if not isinstance(sku, str) or not sku.isascii() or not SKU_PATTERN.fullmatch(sku.upper()):
         abort(400, "sku: must be 1 to 32 of the characters A-Z 0-9 . _ -")
     return sku.upper()  # one product per code: "ab-1" and "AB-1" are the same
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from conftest import ROOT, TEST_PASSWORD, log_in
 from helpers import set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
@@ -612,11 +612,11 @@ def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app
 
 
 @pytest.mark.parametrize("key", ["", "short", 12345])
-def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key):
+def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key, capsys):
     with pytest.raises(SystemExit) as refused:
         stage.create_app({**app_config, "SECRET_KEY": key})
-    assert "FLASK_SECRET_KEY" in str(refused.value)
-    assert "secrets.token_hex(32)" in str(refused.value)
+    assert refused.value.code == 3
+    assert "secrets.token_hex(32)" in capsys.readouterr().err
 
 
 def test_flask_says_so_in_one_clear_message_without_a_traceback(tmp_path):
@@ -629,6 +629,18 @@ def test_flask_says_so_in_one_clear_message_without_a_traceback(tmp_path):
     assert result.returncode != 0
     assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_under_gunicorn_a_short_key_stops_the_server_with_the_message(tmp_path):
+    """Not a worker that fails, restarts and fails again, forever."""
+    env = {**os.environ, "FLASK_SECRET_KEY": "too short", "FLASK_SQLALCHEMY_DATABASE_URI":
+           f"sqlite:///{tmp_path / 'db.sqlite'}"}  # fmt: skip
+    command = ["-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", f"{STAGE}:create_app()"]
+    result = subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in result.stderr
 
 
 def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice):
@@ -655,6 +667,23 @@ def test_user_ids_are_random_not_counted(app):
 
 def test_the_database_file_and_the_key_file_are_readable_by_their_owner_only(stage, tmp_path):
     instance = tmp_path / "instance"
+    stage.security.development_secret_key(str(instance), STAGE)
+    app = stage.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'x.sqlite'}",
+                            "SECRET_KEY": "a key for this test, 32 bytes or more"})  # fmt: skip
+    with app.app_context():
+        stage.db.db.engine.dispose()
+    for path in instance.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_instance_files_an_older_version_left_readable_are_made_private(stage, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    for name in (f"{STAGE}.secret_key", "x.sqlite"):
+        (instance / name).write_text(
+            "a key an older version wrote, 32 bytes or more" * (name != "x.sqlite")
+        )
+        (instance / name).chmod(0o644)
     stage.security.development_secret_key(str(instance), STAGE)
     app = stage.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'x.sqlite'}",
                             "SECRET_KEY": "a key for this test, 32 bytes or more"})  # fmt: skip

@@ -865,9 +865,10 @@ def test_a_token_made_before_init_db_opens_nothing_after_it(app, runner, admin):
 
 
 @pytest.mark.parametrize("key", ["", "short"])
-def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key):
-    with pytest.raises(SystemExit, match="FLASK_SECRET_KEY"):
+def test_an_empty_or_short_key_is_refused_at_start(stage, app_config, key, capsys):
+    with pytest.raises(SystemExit):
         stage.create_app({**app_config, "SECRET_KEY": key})
+    assert "FLASK_SECRET_KEY" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("field", ["customer", "name"])
@@ -880,3 +881,46 @@ def test_invisible_and_direction_changing_characters_are_refused(admin, manager,
         response = admin.patch(f"/api/products/{mug['id']}", json={"name": f"Mu{char}g"})
     assert response.status_code == 400
     assert error_of(response).startswith(f"{field}:")
+
+
+@pytest.mark.parametrize("sku", ["straße", "\ufb01x-1", "\u01311"])
+def test_a_sku_is_ascii_before_it_is_upper_cased(admin, sku):
+    response = admin.post(
+        "/api/products", json={"sku": sku, "name": "x", "price_cents": 1, "quantity": 1}
+    )
+    assert response.status_code == 400
+    assert error_of(response).startswith("sku:")
+
+
+def test_a_renewal_racing_the_end_of_its_session_gets_401_not_500(
+    clock, stage, app, viewer, monkeypatch
+):
+    """A logout, say, between the renewal's look-up of the session and its rotation."""
+    clock.shift(timedelta(minutes=10))
+    rotate = stage.sessions.rotate
+
+    def end_the_session_then_rotate(session_id, generation):
+        with stage.db.db.engine.begin() as elsewhere:
+            elsewhere.execute(stage.db.db.delete(stage.models.UserSession))
+        return rotate(session_id, generation)
+
+    monkeypatch.setattr(stage.sessions, "rotate", end_the_session_then_rotate)
+    assert viewer.get("/api/products").status_code == 401
+
+
+def test_an_expired_token_of_another_app_with_the_same_key_gets_401_not_500(clock, app, viewer):
+    claims = claims_of(viewer, app)
+    expired = {**claims, "aud": "07_final_todo", "exp": claims["iat"] - 1}
+    token = jwt.encode(expired, app.config["SECRET_KEY"])
+    response = with_token(app, token).get("/api/me")
+    assert response.status_code == 401
+    assert "access_token=;" in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+@pytest.mark.parametrize(
+    "change", [{"gen": 2**63}, {"sid": "\ud800" * 22}, {"sid": "x"}, {"sub": "abc"}]
+)
+def test_odd_claims_signed_with_our_key_get_401_not_500(clock, app, viewer, change):
+    claims = {**claims_of(viewer, app), **change}
+    token = jwt.encode({**claims, "exp": claims["iat"] - 1}, app.config["SECRET_KEY"])
+    assert with_token(app, token).get("/api/me").status_code == 401

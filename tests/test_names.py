@@ -13,7 +13,7 @@ ROWS = re.findall(r"^\| (?!the idea|---)(.+?) \| (.+?) \| (.+?) \|$", SECTION, r
 # Names that said the same thing differently before the stages shared one vocabulary.
 RETIRED = [
     "clear_token_cookies", "end_sessions_response", "SESSION_COOKIE_SECURE",
-    "g.user_session", "g.user.id", "login_required(roles=",
+    "g.user_session", "g.user.id", "login_required(roles=", "logged_out(",
 ]  # fmt: skip
 
 

@@ -396,3 +396,19 @@ def test_nothing_limits_password_guessing_yet(client):
         wrong = {"username": "alice", "password": f"guess number {number}"}
         assert client.post("/api/login", json=wrong).status_code == 401
     assert client.post("/api/login", json=body).status_code == 200
+
+
+def test_a_request_racing_a_logout_gets_no_500(clock, stage, app, alice, monkeypatch):
+    """The logout deletes the session between this request's look-up and its write of
+    last_seen (written at most once a minute, so a minute has passed)."""
+    clock.shift(timedelta(minutes=2))
+    look_up = stage.auth.session_from_request
+
+    def look_up_then_log_out_elsewhere():
+        found = look_up()
+        with stage.db.db.engine.begin() as elsewhere:
+            elsewhere.execute(stage.db.db.delete(stage.models.UserSession))
+        return found
+
+    monkeypatch.setattr(stage.auth, "session_from_request", look_up_then_log_out_elsewhere)
+    assert alice.get("/api/me").status_code < 500

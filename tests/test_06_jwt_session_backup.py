@@ -343,3 +343,10 @@ def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(clock, ap
     clock.shift(TEN_MINUTES)  # the earlier token expired: its session still ends
     log_in(alice, "alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
+
+
+def test_an_expired_token_of_another_app_with_the_same_key_gets_401_not_500(clock, app, alice):
+    claims = claims_of(app, access_token(alice))
+    expired = {**claims, "aud": "07_final_todo", "exp": claims["iat"] - 1}
+    token = jwt.encode(expired, app.config["SECRET_KEY"])
+    assert with_token(app, token).get("/api/me").status_code == 401

@@ -17,7 +17,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     errors.init_app(app)
-    validation.init_app(app)  # the converters for ids in URLs
+    validation.init_app(app)  # the URL converter <id:...>
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(todos.bp)

@@ -28,7 +28,7 @@ def create_app(test_config=None):
 
     tokens.check_secret_key(app.config["SECRET_KEY"])
     errors.init_app(app)
-    validation.init_app(app)  # the converters for ids in URLs
+    validation.init_app(app)  # URL converters: <id:...>, <public_id:...>
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

@@ -25,9 +25,9 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    security.init_app(app)  # SECRET_KEY (FLASK_SECRET_KEY, else instance/secret_key)
+    security.init_app(app)  # SECRET_KEY: FLASK_SECRET_KEY, else a key file in instance/
     errors.init_app(app)
-    validation.init_app(app)  # the converters for ids in URLs
+    validation.init_app(app)  # URL converters: <id:...>, <public_id:...>
     db.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)

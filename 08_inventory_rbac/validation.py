@@ -25,7 +25,7 @@ class IdConverter(IntegerConverter):
 
 
 class PublicIdConverter(BaseConverter):
-    """`<public_id:session_id>`: what secrets.token_urlsafe(16) makes, 22 characters of
+    """`<public_id:public_id>` in a route: what secrets.token_urlsafe(16) makes, 22 characters of
     base64url; anything else is a 404 without asking the database."""
 
     regex = r"[A-Za-z0-9_-]{22}"

@@ -47,6 +47,21 @@ def filesystem_of(path: str) -> str:
     return kind
 
 
+def busy_warning(cores: int) -> str:
+    """A sentence when other programs keep the machine busy (a load average over half the
+    cores), else nothing."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return ""
+    if load <= cores / 2:
+        return ""
+    return (
+        f"the load average is {load:.1f} on {cores} cores: other programs are running, so"
+        "\n              the figures will be noisy (trust the fastest runs, or run again later)"
+    )
+
+
 def print_machine():
     versions = []
     packages = ["Flask", "Werkzeug", "SQLAlchemy", "Flask-SQLAlchemy", "PyJWT", "gunicorn"]
@@ -70,5 +85,8 @@ def print_machine():
     print(f"  packages    {', '.join(versions)}")
     print(f"  temp files  {tempfile.gettempdir()} ({filesystem_of(tempfile.gettempdir())})")
     print(f"  load avg    {load_average()} (1, 5, 15 min) at start")
+    busy = busy_warning(usable)
+    if busy:
+        print(f"  WARNING     {busy}")
     print("  Times: median of the runs, the fastest run, and the spread (half the")
     print("  interquartile range over the median). On a busy machine trust the fastest run.")

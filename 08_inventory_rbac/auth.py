@@ -18,6 +18,7 @@ from .sessions import (
     live_session,
     start_session,
     unauthorized,
+    user_of_live_session,
 )
 from .validation import json_object, password_field, username_field
 
@@ -34,18 +35,6 @@ def check_csrf(csrf_token: str):
     sent = request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(sent.encode(), csrf_token.encode()):
         abort(403, "missing or wrong X-CSRF-Token header")
-
-
-def user_of_live_session(claims: dict) -> User | None:
-    """The token's user, when active and when the token's session is still alive: one
-    query. The role must be read at every request anyway; reading the session in the
-    same query makes a logout or a revoked session count at once, not in ten minutes."""
-    return db.session.execute(
-        db.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .filter(User.id == int(claims["sub"]), User.active)
-        .filter(UserSession.public_id == claims["sid"], UserSession.expires_at > utcnow())
-    ).scalar_one_or_none()
 
 
 def roles_required(*roles):

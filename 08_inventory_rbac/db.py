@@ -44,15 +44,13 @@ def enforce_foreign_keys(connection, record):
 
 
 def create_tables():
-    # Worker processes (gunicorn -w 4) start at once and may race to create the same
-    # table: the loser tries again, and finds it made. Three tries are plenty.
-    for attempt in range(3):
-        try:
-            db.create_all()
-            return
-        except DatabaseError:
-            if attempt == 2:
-                raise
+    # Worker processes (gunicorn -w 4) start at once and may race to create the tables.
+    # The databases create them all in one transaction: the loser's attempt fails whole,
+    # and a second look finds them made by the winner (or raises the real error).
+    try:
+        db.create_all()
+    except DatabaseError:
+        db.create_all()
 
 
 @click.command("init-db")

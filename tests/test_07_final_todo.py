@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import ROOT, TEST_PASSWORD, log_in
+from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
 from helpers import set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
@@ -73,6 +73,30 @@ def test_worker_processes_starting_at_once_agree_on_one_key(tmp_path):
         worker.join()
     assert len(keys) == 1
     assert os.listdir(instance) == [f"{STAGE}.secret_key"]
+
+
+def start_app(database_url, results):
+    stage = __import__(STAGE)
+    try:
+        stage.create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k" * 32})
+        results.put("started")
+    except Exception as error:  # noqa: BLE001 (reported, and the test fails)
+        results.put(repr(error))
+
+
+def test_worker_processes_starting_at_once_on_an_empty_database_all_start(database_url):
+    """gunicorn -w 4 on a new database: every worker creates the tables at the same moment."""
+    if database_url.startswith("postgresql"):
+        empty_database(database_url)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=start_app, args=(database_url, results)) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    started = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join()
+    assert started == ["started"] * 6
 
 
 def test_a_configured_key_wins(stage, app_config, tmp_path):

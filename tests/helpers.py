@@ -1,6 +1,7 @@
 """Small helpers that the stages' test files share."""
 
 import re
+import threading
 from http.cookies import SimpleCookie
 
 from sqlalchemy import event
@@ -42,3 +43,21 @@ def with_token(app, token):
 def at(path):
     """For Playwright's expect(page).to_have_url(): the page is at PATH."""
     return re.compile(rf"^http://[^/]+{re.escape(path)}$")
+
+
+def at_once(count: int, action) -> list:
+    """Run ACTION(number) for each number in range(COUNT), each in a thread of its own,
+    all let go at the same moment; what each returned, in order."""
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(number):
+        start.wait()
+        results[number] = action(number)
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

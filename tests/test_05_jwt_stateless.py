@@ -10,10 +10,10 @@ from http.cookies import SimpleCookie
 import jwt
 import pytest
 from conftest import TEST_PASSWORD, log_in
+from helpers import sql_statements
 from hypothesis import given
 from hypothesis import strategies as st
 from playwright.sync_api import expect
-from sqlalchemy import event
 
 STAGE = "05_jwt_stateless"
 tokens = importlib.import_module(f"{STAGE}.tokens")
@@ -293,18 +293,7 @@ def test_cookies_are_secure_when_configured(stage, app_config):
 @pytest.mark.lesson
 def test_a_valid_token_is_checked_without_the_database(app, alice):
     """Stage 04 read its session table on every request; here the signature is the proof."""
-    statements = []
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        alice.get("/api/todos")
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    statements = sql_statements(app, lambda: alice.get("/api/todos"))
     assert len(statements) == 1  # the todos themselves; nothing for the login
     assert "FROM todo" in statements[0]
 

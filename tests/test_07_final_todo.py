@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +16,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
-from helpers import set_cookies, sql_statements, with_token
+from helpers import at_once, set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
 
@@ -403,19 +402,12 @@ def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(app, l
     """Each attempt is counted in the statement that lets it through: thirty wrong
     passwords sent at once get five answers, and twenty-five 429s."""
     log_in(app.test_client(), "alice")
-    start = threading.Barrier(30)
-    statuses = []
 
     def guess(number):
-        start.wait()
         body = {"username": "alice", "password": f"guess number {number}"}
-        statuses.append(Browser(live_server).request("POST", "/api/login", body)[0])
+        return Browser(live_server).request("POST", "/api/login", body)[0]
 
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(30, guess)
     assert sorted(statuses) == [401] * 5 + [429] * 25
 
 
@@ -498,23 +490,13 @@ def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, l
     log_in(client, "alice")
     expired, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
     clock.shift(TEN_MINUTES + timedelta(seconds=1))
-    start = threading.Barrier(12)
-    statuses = []
 
     def add_todo(number):
-        browser = Browser(live_server)
-        start.wait()
-        cookie = f"access_token={expired}; csrf_token={csrf}"
-        headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+        headers = {"Cookie": f"access_token={expired}; csrf_token={csrf}", "X-CSRF-Token": csrf}
         body = {"title": f"todo {number}"}
-        statuses.append(browser.request("POST", "/api/todos", body, headers)[0])
+        return Browser(live_server).request("POST", "/api/todos", body, headers)[0]
 
-    threads = [threading.Thread(target=add_todo, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [201] * 12
+    assert at_once(12, add_todo) == [201] * 12
     assert len(client.get("/api/todos").get_json()) == 12
 
 
@@ -565,21 +547,13 @@ def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_s
     client = app.test_client()
     log_in(client, "alice")
     token, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
-    start = threading.Barrier(6)
-    statuses = []
 
     def change(number):
-        browser = Browser(live_server)
-        start.wait()
         headers = {"Cookie": f"access_token={token}; csrf_token={csrf}", "X-CSRF-Token": csrf}
         body = {"current_password": TEST_PASSWORD, "new_password": f"new password {number}"}
-        statuses.append(browser.request("POST", "/api/password", body, headers)[0])
+        return Browser(live_server).request("POST", "/api/password", body, headers)[0]
 
-    threads = [threading.Thread(target=change, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(6, change)
     assert statuses.count(204) == 1
     assert all(400 <= status < 500 for status in statuses if status != 204), statuses
     with app.app_context():

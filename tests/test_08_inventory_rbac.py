@@ -13,8 +13,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from conftest import ROOT, TEST_PASSWORD, log_in
-from helpers import with_token
-from sqlalchemy import event
+from helpers import at_once, sql_statements, with_token
 from werkzeug.exceptions import Conflict
 
 STAGE = "08_inventory_rbac"
@@ -279,18 +278,7 @@ def test_me_says_the_role(admin, viewer):
 
 
 def test_an_authenticated_request_loads_the_user_once_by_design(app, viewer):
-    statements = []
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        viewer.get("/api/me")
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    statements = sql_statements(app, lambda: viewer.get("/api/me"))
     assert len(statements) == 1
     assert 'FROM "user"' in statements[0] or "FROM user" in statements[0]
 
@@ -829,19 +817,11 @@ def test_a_password_change_gives_this_browser_a_new_session(clock, app, admin):
 
 
 def test_of_six_password_changes_at_once_exactly_one_succeeds(app, live_server, admin):
-    start = threading.Barrier(6)
-    statuses = []
-
     def change(number):
         body = {"current_password": TEST_PASSWORD, "new_password": f"new password {number}"}
-        start.wait()
-        statuses.append(http_json(live_server, "POST", "/api/password", body, admin)[0])
+        return http_json(live_server, "POST", "/api/password", body, admin)[0]
 
-    threads = [threading.Thread(target=change, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(6, change)
     assert statuses.count(204) == 1
     assert all(400 <= status < 500 for status in statuses if status != 204), statuses
 

@@ -83,3 +83,44 @@ def tab_to(page, target, key="Tab", limit=30):
         if target.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"pressed {key} {limit} times and never reached {target}")
+
+
+# Where the focused control is, and where the sticky header ends: a control that the keyboard
+# reaches must not be hidden under the header.
+UNDER_HEADER = """() => {
+  const header = document.querySelector("header");
+  const element = document.activeElement;
+  if (!header || !element || element === document.body) return null;
+  return {
+    element: element.outerHTML.slice(0, 120),
+    top: element.getBoundingClientRect().top,
+    headerBottom: header.getBoundingClientRect().bottom,
+  };
+}"""
+
+
+def assert_clear_of_the_header(page):
+    """The focused control is below the sticky header, not under it."""
+    here = page.evaluate(UNDER_HEADER)
+    assert here is not None, "the focus is lost: on the page itself, on nothing a user sees"
+    assert here["top"] >= here["headerBottom"] - 1, (
+        f"the focus is on {here['element']}, at {here['top']}px, under the header that ends "
+        f"at {here['headerBottom']}px"
+    )
+
+
+def assert_skip_link_first(page, main_id="main"):
+    """The first Tab stop is a visible "Skip to content" link, and it takes the keyboard to
+    the page's main content (not to the page itself)."""
+    page.keyboard.press("Tab")
+    link = page.evaluate(
+        """() => { const a = document.activeElement;
+                   const box = a.getBoundingClientRect();
+                   return { text: a.textContent.trim(), top: box.top, height: box.height }; }"""
+    )
+    assert link["text"] == "Skip to content", f"the first Tab stop is {link['text']!r}"
+    assert link["top"] >= 0 and link["height"] > 0, "the skip link does not show when focused"
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == main_id, f"Skip to content left the focus on #{focused or 'body'}"

@@ -2,10 +2,17 @@
 the errors a user must see, a page that breaks no Content-Security-Policy, and
 screenshots of the finished pages (in screenshots/07_final_todo/, for people to look at)."""
 
+import re
 from datetime import timedelta
 
 import pytest
-from a11y import assert_focus_visible, assert_no_axe_violations, tab_to
+from a11y import (
+    assert_clear_of_the_header,
+    assert_focus_visible,
+    assert_no_axe_violations,
+    assert_skip_link_first,
+    tab_to,
+)
 from conftest import ROOT, TEST_PASSWORD, log_in
 from helpers import at
 from playwright.sync_api import expect
@@ -109,11 +116,14 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
 # --- With the keyboard only ----------------------------------------------------------------
 
 
-def test_the_journey_with_the_keyboard_only(page):
+def test_the_journey_with_the_keyboard_only(app, page):
     """Tab, Shift+Tab, Enter, Space and Escape, and no mouse: register, add, complete, edit
-    and delete to-dos, log out and in. Wherever the focus lands, it shows."""
+    and delete to-dos, log out and in, revoke sessions and change the password. Wherever
+    the focus lands, it shows, and after each action it is on a control, never lost on the
+    page itself."""
     keys = page.keyboard
     page.goto("/")
+    assert_skip_link_first(page)
     tab_to(page, page.get_by_role("main").get_by_role("link", name="Create an account"))
     keys.press("Enter")
     expect(page).to_have_url(at("/register"))
@@ -131,16 +141,29 @@ def test_the_journey_with_the_keyboard_only(page):
         keys.press("Enter")
         expect(todo_titles(page).last).to_have_text(title)
         expect(new_todo).to_be_focused()  # ready for the next one
-    expect(page.get_by_role("status").filter(has_text="Added")).to_have_text(
-        "Added: Call the plumber"
-    )
+    news = page.get_by_role("status").filter(has_text=":")
+    expect(news).to_have_text("Added: Call the plumber")
+    # With the Add button, not Enter in the box: the keyboard goes back to the box.
+    keys.type("Feed the cat")
+    tab_to(page, page.get_by_role("button", name="Add", exact=True))
+    keys.press("Enter")
+    expect(todo_titles(page).last).to_have_text("Feed the cat")
+    expect(news).to_have_text("Added: Feed the cat")
+    expect(new_todo).to_be_focused()
+    assert_focus_visible(page)
 
-    tab_to(page, page.get_by_role("checkbox", name="Buy milk"))
-    keys.press("Space")
-    expect(page.get_by_text("1 to do, 1 done")).to_be_visible()
+    # Space ticks the box, again and again: the focus stays on it, and each change is said.
+    checkbox = page.get_by_role("checkbox", name="Buy milk")
+    tab_to(page, checkbox)
+    for expected in ["Done: Buy milk", "Not done: Buy milk", "Done: Buy milk"]:
+        keys.press("Space")
+        expect(news).to_have_text(expected)
+        expect(checkbox).to_be_focused()
+        assert_focus_visible(page)
+    expect(page.get_by_text("2 to do, 1 done")).to_be_visible()
     tab_to(page, page.get_by_role("button", name="Edit: Buy milk"))
     keys.press("Enter")
-    expect(page.get_by_label("Title")).to_be_focused()
+    expect(page.get_by_role("textbox", name="Title of Buy milk")).to_be_focused()
     keys.press("Control+A")
     keys.type("Buy oat milk")
     keys.press("Enter")
@@ -150,8 +173,10 @@ def test_the_journey_with_the_keyboard_only(page):
     keys.type(" and bread")
     keys.press("Escape")  # cancelled
     expect(edit).to_be_focused()
-    tab_to(page, page.get_by_role("button", name="Delete: Call the plumber"))
-    keys.press("Enter")
+    for title in ["Feed the cat", "Call the plumber"]:
+        tab_to(page, page.get_by_role("button", name=f"Delete: {title}"))
+        keys.press("Enter")
+        expect(page.get_by_role("button", name=f"Delete: {title}")).to_have_count(0)
     expect(todo_titles(page)).to_have_text(["Buy oat milk"])
     # The focus is not lost with the button: it is on the to-do that is left.
     expect(page.get_by_role("checkbox", name="Buy oat milk")).to_be_focused()
@@ -167,6 +192,49 @@ def test_the_journey_with_the_keyboard_only(page):
     keys.press("Enter")
     expect(page).to_have_url(at("/app"))
     expect(todo_titles(page)).to_have_text(["Buy oat milk"])
+
+    # Two more sessions, from other devices, to revoke from the account page.
+    for _ in range(2):
+        log_in(app.test_client(), "alice")
+    tab_to(page, page.get_by_role("link", name="Account", exact=True), key="Shift+Tab")
+    keys.press("Enter")
+    expect(page).to_have_url(at("/account"))
+    revoke = page.get_by_role("button", name=re.compile(r"^Revoke: .*, logged in "))
+    expect(revoke).to_have_count(2)
+    tab_to(page, revoke.first)
+    keys.press("Enter")
+    expect(revoke).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="revoked")).to_have_text("Session revoked")
+    expect(revoke).to_be_focused()  # the next one, not the page itself
+    keys.press("Enter")
+    expect(revoke).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out everywhere")).to_be_focused()
+    assert_focus_visible(page)
+
+    tab_to(page, page.get_by_label("Current password"))
+    keys.type(TEST_PASSWORD)
+    keys.press("Tab")
+    keys.type(NEW_PASSWORD)
+    change = page.get_by_role("button", name="Change password")
+    tab_to(page, change)
+    keys.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Password changed")).to_be_visible()
+    expect(change).to_be_focused()  # where the user was, not lost
+    assert_focus_visible(page)
+
+
+def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page):
+    """Going back up a long page with Shift+Tab, each control comes into view below the
+    sticky header, not under it."""
+    page = new_page(**DEVICES["phone"])
+    register(page)
+    for number in range(20):
+        add_todo(page, f"Thing {number}")
+        expect(todo_titles(page)).to_have_count(number + 1)
+    page.get_by_role("button", name="Delete: Thing 19").focus()
+    for _ in range(45):  # up past the top of the screen
+        page.keyboard.press("Shift+Tab")
+        assert_clear_of_the_header(page)
 
 
 # --- Sessions on two devices ---------------------------------------------------------------
@@ -253,7 +321,9 @@ def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works
 
     page.get_by_label("Current password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    expect(page.get_by_role("status").filter(has_text="Password")).to_contain_text(
+        "Password changed"
+    )
     expect(page.get_by_role("listitem")).to_have_count(1)
 
     clock.shift(PAST_TOKEN_LIFETIME)
@@ -440,7 +510,9 @@ def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(
     page.get_by_label("Current password").fill(TEST_PASSWORD)
     page.get_by_label("New password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    expect(page.get_by_role("status").filter(has_text="Password")).to_contain_text(
+        "Password changed"
+    )
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
     page.goto("/")

@@ -147,8 +147,29 @@ export function Message({ text, kind = "error" }) {
   ]);
 }
 
+// A live region that is always on the page, whose text changes: news that appears inside
+// it is read out, where a region created with its text already in it often is not.
+export function LiveMessage({ text, kind = "success" }) {
+  return h("div", { class: "live", role: "status" }, [
+    text
+      ? h("p", { class: ["message", kind] }, [
+          h(Icon, { name: MESSAGE_ICONS[kind] }),
+          h("span", text),
+        ])
+      : null,
+  ]);
+}
+
+// While BUSY the button stays enabled (aria-disabled), so that it keeps the keyboard focus
+// (a disabled button drops it to the page itself); the form ignores a second submit.
 export function SubmitButton({ busy, disabled = false, icon }, { slots }) {
-  return h("button", { class: "button", type: "submit", disabled: busy || disabled }, [
+  const attributes = {
+    class: "button",
+    type: "submit",
+    disabled,
+    "aria-disabled": busy ? "true" : undefined,
+  };
+  return h("button", attributes, [
     h(Icon, { name: busy ? "loader-circle" : icon }),
     slots.default(),
   ]);

@@ -7,7 +7,7 @@ import {
   onUnmounted,
   ref,
 } from "../vendor/vue/vue.runtime.esm-browser.prod.js";
-import { Message } from "./components.js";
+import { LiveMessage, Message } from "./components.js";
 import { Icon } from "./icons.js";
 
 // Seconds left until DEADLINE (from Date.now()), counted down once a second: for a 429's
@@ -83,7 +83,7 @@ export function useRetryMessages(error) {
     if (throttled.value) {
       return h(WaitMessage, { text: throttled.value, secondsLeft: wait.secondsLeft.value });
     }
-    return [h(Message, { text: error.value }), h(Message, { text: ready.value, kind: "info" })];
+    return [h(Message, { text: error.value }), h(LiveMessage, { text: ready.value, kind: "info" })];
   }
   return { reset, caught, render };
 }

@@ -2,7 +2,7 @@
 // password is logged out everywhere but here (within ten minutes, when their token expires).
 import { h, ref, withModifiers } from "../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api } from "./api.js";
-import { Field, Message, model, SubmitButton, useAction } from "./components.js";
+import { Field, LiveMessage, Message, model, SubmitButton, useAction } from "./components.js";
 
 export const PasswordForm = {
   emits: ["changed"],
@@ -12,7 +12,10 @@ export const PasswordForm = {
     const changed = ref(false);
     const { busy, error, run } = useAction();
 
+    // The focus stays on the Change password button (it is not disabled while busy), and
+    // the news appears in a live region that is always there.
     async function change() {
+      if (busy.value) return;
       changed.value = false;
       changed.value = await run(async () => {
         await api("POST", "/api/password", {
@@ -43,7 +46,7 @@ export const PasswordForm = {
           ...model(newPassword),
         }),
         h(Message, { text: error.value }),
-        h(Message, {
+        h(LiveMessage, {
           text: changed.value
             ? "Password changed. Every other device is logged out within ten minutes."
             : "",

@@ -12,6 +12,7 @@ export const SessionItem = {
     const { busy, error, run } = useAction();
 
     function revoke() {
+      if (busy.value) return; // the button stays enabled, so that it keeps the focus
       return run(async () => {
         await api("DELETE", `/api/sessions/${props.session.id}`);
         emit("revoked", props.session.id);
@@ -43,8 +44,9 @@ export const SessionItem = {
               {
                 class: "button secondary small",
                 type: "button",
-                "aria-label": `Revoke: ${device.name}`,
-                disabled: busy.value,
+                // Two sessions of one browser differ by when they logged in.
+                "aria-label": `Revoke: ${device.name}, logged in ${timeAgo(session.created_at)}`,
+                "aria-disabled": busy.value ? "true" : undefined,
                 onClick: revoke,
               },
               "Revoke",

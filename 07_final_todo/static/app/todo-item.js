@@ -26,8 +26,14 @@ export const TodoItem = {
       return run(async () => emit("changed", await api("PATCH", url(), changes)));
     }
 
+    // No control here is disabled while a request runs: a disabled control loses the
+    // keyboard focus to the page itself. Input that comes while busy is ignored instead.
     async function setDone(event) {
       const checkbox = event.target;
+      if (busy.value) {
+        checkbox.checked = props.todo.done; // the last change is still on its way
+        return;
+      }
       // If the server said no, show the box as the server has it.
       if (!(await update({ done: checkbox.checked }))) checkbox.checked = props.todo.done;
     }
@@ -51,10 +57,12 @@ export const TodoItem = {
     }
 
     async function save() {
+      if (busy.value) return;
       if (await update({ title: draft.value })) await stopEditing();
     }
 
     function remove() {
+      if (busy.value) return;
       return run(async () => {
         await api("DELETE", url());
         emit("deleted", props.todo.id);
@@ -67,7 +75,7 @@ export const TodoItem = {
           h("input", {
             type: "checkbox",
             checked: props.todo.done,
-            disabled: busy.value,
+            "aria-busy": busy.value ? "true" : undefined,
             onChange: setDone,
           }),
           h("span", { class: "todo-title" }, props.todo.title),
@@ -83,7 +91,7 @@ export const TodoItem = {
             label: `Delete: ${props.todo.title}`,
             icon: "trash-2",
             danger: true,
-            disabled: busy.value,
+            "aria-disabled": busy.value ? "true" : undefined,
             onClick: remove,
           }),
         ]),
@@ -95,11 +103,16 @@ export const TodoItem = {
         h("input", {
           ref: titleInput,
           value: draft.value,
-          "aria-label": "Title",
+          "aria-label": `Title of ${props.todo.title}`,
           onInput: (event) => (draft.value = event.target.value),
           onKeydown: cancelOnEscape,
         }),
-        iconButton({ label: "Save", icon: "check", type: "submit", disabled: busy.value }),
+        iconButton({
+          label: "Save",
+          icon: "check",
+          type: "submit",
+          "aria-disabled": busy.value ? "true" : undefined,
+        }),
         iconButton({ label: "Cancel", icon: "x", onClick: stopEditing }),
       ]);
     }

@@ -1,8 +1,9 @@
 // The account: where you are logged in (end one session, or all of them) and your password.
-import { h, ref } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
+import { h, nextTick, ref } from "../../vendor/vue/vue.runtime.esm-browser.prod.js";
 import { api, leaveNotice } from "../api.js";
 import { AppHeader, Loading, Message, SiteFooter, useAction } from "../components.js";
 import { Icon } from "../icons.js";
+import { Announcer, useAnnouncer } from "../messages.js";
 import { PasswordForm } from "../password-form.js";
 import { SessionItem } from "../session-item.js";
 
@@ -16,6 +17,9 @@ export const AccountPage = {
     const sessions = ref(null); // null until they have loaded
     const loading = useAction();
     const logoutAll = useAction();
+    const news = useAnnouncer(); // "Session revoked", for screen readers
+    const listElement = ref(null);
+    const logoutAllButton = ref(null);
 
     async function loadSessions() {
       sessions.value = await api("GET", "/api/sessions");
@@ -26,8 +30,18 @@ export const AccountPage = {
       username.value = user.username;
     });
 
-    function removeSession(id) {
+    // The Revoke button that had the focus is gone with its row: the focus goes to the next
+    // Revoke button (or the one before), or to Log out everywhere when none is left.
+    async function removeSession(id) {
+      const buttons = () => [...(listElement.value?.querySelectorAll("button") ?? [])];
+      const index = buttons().indexOf(document.activeElement);
+      const focusLost = index !== -1 || document.activeElement === document.body;
       sessions.value = sessions.value.filter((session) => session.id !== id);
+      news.say("Session revoked");
+      await nextTick();
+      if (!focusLost) return; // the user has moved on: leave the focus where it is
+      const left = buttons();
+      (left[Math.min(Math.max(index, 0), left.length - 1)] ?? logoutAllButton.value)?.focus();
     }
 
     async function logOutEverywhere() {
@@ -48,7 +62,7 @@ export const AccountPage = {
       ];
       return h(
         "ul",
-        { class: "session-list" },
+        { class: "session-list", ref: listElement },
         ordered.map((session) =>
           h(SessionItem, { key: session.id, session, onRevoked: removeSession }),
         ),
@@ -57,7 +71,7 @@ export const AccountPage = {
 
     return () => [
       h(AppHeader, { username: username.value, current: "account" }),
-      h("main", { class: "container" }, [
+      h("main", { id: "main", tabindex: "-1", class: "container" }, [
         h("div", { class: "page-title" }, [
           h("h1", "Account"),
           // In full here: a phone's header has room for a short name only.
@@ -78,6 +92,7 @@ export const AccountPage = {
             h(
               "button",
               {
+                ref: logoutAllButton,
                 class: "button danger",
                 type: "button",
                 disabled: logoutAll.busy.value,
@@ -97,6 +112,7 @@ export const AccountPage = {
           ),
           h(PasswordForm, { onChanged: () => loading.run(loadSessions) }),
         ]),
+        h(Announcer, { text: news.text.value }),
       ]),
       h(SiteFooter),
     ];

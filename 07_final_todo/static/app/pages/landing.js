@@ -76,7 +76,7 @@ function CallsToAction() {
 export function LandingPage() {
   return [
     h(PublicHeader),
-    h("main", { class: "landing" }, [
+    h("main", { id: "main", tabindex: "-1", class: "landing" }, [
       h("section", { class: "hero" }, [
         h("div", [
           h("h1", "Your to-dos, on every device, kept safe."),

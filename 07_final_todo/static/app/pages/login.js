@@ -15,6 +15,7 @@ export const LoginPage = {
     const messages = useRetryMessages(error);
 
     async function logIn() {
+      if (busy.value) return; // the button is still busy with the last one
       messages.reset();
       await run(async () => {
         try {
@@ -29,7 +30,7 @@ export const LoginPage = {
 
     return () => [
       h(PublicHeader),
-      h("main", { class: "auth" }, [
+      h("main", { id: "main", tabindex: "-1", class: "auth" }, [
         h(Notice, { text: notice }),
         h("form", { class: "card auth-card", onSubmit: withModifiers(logIn, ["prevent"]) }, [
           h("h1", "Welcome back"),

@@ -13,6 +13,7 @@ export const RegisterPage = {
     const messages = useRetryMessages(error);
 
     async function register() {
+      if (busy.value) return; // the button is still busy with the last one
       messages.reset();
       await run(async () => {
         const credentials = { username: username.value, password: password.value };
@@ -29,7 +30,7 @@ export const RegisterPage = {
 
     return () => [
       h(PublicHeader),
-      h("main", { class: "auth" }, [
+      h("main", { id: "main", tabindex: "-1", class: "auth" }, [
         h("form", { class: "card auth-card", onSubmit: withModifiers(register, ["prevent"]) }, [
           h("h1", "Create an account"),
           h("p", { class: "muted" }, "Free, and all it takes is a name and a password."),

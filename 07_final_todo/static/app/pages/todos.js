@@ -38,6 +38,7 @@ export const TodosPage = {
     });
 
     async function add() {
+      if (adding.busy.value) return; // the Add button stays enabled, so that it keeps the focus
       const title = newTitle.value;
       newTitle.value = ""; // ready for the next one while this one is saved
       const added = await adding.run(async () => {
@@ -46,12 +47,18 @@ export const TodosPage = {
         news.say(`Added: ${todo.title}`);
       });
       if (!added) newTitle.value = title; // back in the box, to be put right
+      // Added with the Add button: the keyboard goes back to the box, for the next one.
+      await nextTick();
+      newTitleInput.value?.focus();
     }
 
     function replace(changed) {
       const before = todos.value.find((todo) => todo.id === changed.id);
       todos.value = todos.value.map((todo) => (todo.id === changed.id ? changed : todo));
       if (before.title !== changed.title) news.say(`Saved: ${changed.title}`);
+      else if (before.done !== changed.done) {
+        news.say(`${changed.done ? "Done" : "Not done"}: ${changed.title}`);
+      }
     }
 
     // The Delete button that had the focus is gone: the focus goes to the next to-do (or
@@ -81,7 +88,7 @@ export const TodosPage = {
 
     return () => [
       h(AppHeader, { username: username.value, current: "app" }),
-      h("main", { class: "container" }, [
+      h("main", { id: "main", tabindex: "-1", class: "container" }, [
         h("div", { class: "page-title" }, [
           h("h1", "Your to-dos"),
           todos.value?.length ? h("p", { class: "muted" }, summary(todos.value)) : null,

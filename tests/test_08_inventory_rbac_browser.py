@@ -9,7 +9,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from a11y import assert_focus_visible, assert_no_axe_violations, tab_to
+from a11y import (
+    assert_clear_of_the_header,
+    assert_focus_visible,
+    assert_no_axe_violations,
+    assert_skip_link_first,
+    tab_to,
+)
 from conftest import ROOT, log_in
 from helpers import at
 from playwright.sync_api import expect
@@ -409,11 +415,24 @@ def keyboard_login(page, username, password):
 IN_DIALOG = "d => d.contains(document.activeElement) || document.activeElement === document.body"
 
 
-def test_the_journey_with_the_keyboard_only(page, demo):
+# Every text the status region of the page has had, in order: a message said twice must
+# be emptied in between, or a screen reader does not read it again.
+WATCH_NEWS = """() => {
+  window.newsHeard = [];
+  const region = document.querySelector("main [role=status]");
+  new MutationObserver(() => window.newsHeard.push(region.textContent.trim())).observe(
+    region, { childList: true, subtree: true, characterData: true });
+}"""
+
+
+def test_the_journey_with_the_keyboard_only(app, page, demo):
     """Tab, Shift+Tab, Enter, Space, arrows and Escape, and no mouse: a manager places and
-    cancels an order; an admin opens and closes the product dialog and changes a role.
-    Wherever the focus lands, it shows."""
+    cancels an order; an admin adds, edits and deletes a product, changes a role,
+    deactivates a user, revokes sessions and changes the password. Wherever the focus
+    lands, it shows, and after each action it is on a control, never lost on the page."""
     keys = page.keyboard
+    page.goto("/login")
+    assert_skip_link_first(page)
     keyboard_login(page, "manager", demo["manager"])
     tab_to(page, menu(page).filter(has_text="Orders"))
     keys.press("Enter")
@@ -430,8 +449,20 @@ def test_the_journey_with_the_keyboard_only(page, demo):
     keys.press("Tab")
     keys.press("Control+A")
     keys.type("2")
+    # A second line, named as such, then removed: the keyboard goes to the line before.
+    tab_to(page, page.get_by_role("button", name="Add a line"))
+    keys.press("Enter")
+    expect(page.get_by_label("Product 2", exact=True)).to_be_visible()
+    expect(page.get_by_label("Quantity 2", exact=True)).to_be_visible()
+    tab_to(page, page.get_by_role("button", name="Remove line 2"))
+    keys.press("Enter")
+    expect(page.get_by_label("Product 2", exact=True)).to_have_count(0)
+    expect(page.get_by_label("Product", exact=True)).to_be_focused()
+    assert_focus_visible(page)
+    tab_to(page, page.get_by_role("button", name="Place order"))
     keys.press("Enter")
     expect(cell(page, "Acme Ltd", "Status")).to_have_text("open")
+    expect(page.get_by_role("status")).to_have_text("Order #1 placed for Acme Ltd.")
     expect(new_order_button).to_be_focused()  # back on the button that opened the form
     tab_to(page, page.get_by_role("button", name="Cancel order 1"))
     keys.press("Enter")
@@ -442,7 +473,56 @@ def test_the_journey_with_the_keyboard_only(page, demo):
     keys.press("Enter")
     expect(page).to_have_url(at("/login"))
 
+    page.goto("/login")
     keyboard_login(page, "admin", demo["admin"])
+    assert_skip_link_first(page)
+    expect(page.get_by_role("banner").locator(".who")).to_have_text("admin, role: admin")
+    page.evaluate(WATCH_NEWS)
+    news = page.get_by_role("status")
+
+    # Add a product: after Save, the keyboard is back on Add product.
+    add = page.get_by_role("button", name="Add product")
+    tab_to(page, add)
+    keys.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("SKU")).to_be_focused()
+    keys.type("KB-01")
+    keys.press("Tab")
+    keys.type("Keyboard")
+    tab_to(page, dialog.get_by_label("Price"))
+    keys.type("49.00")
+    tab_to(page, dialog.get_by_role("button", name="Save"))
+    keys.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(news).to_have_text("KB-01 saved.")
+    expect(add).to_be_focused()
+    # Edit it and save it as it is: back on its Edit button, and the same news said again.
+    edit_kb = page.get_by_role("button", name="Edit KB-01")
+    tab_to(page, edit_kb)
+    keys.press("Enter")
+    expect(dialog.get_by_label("SKU")).to_be_focused()
+    keys.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(edit_kb).to_be_focused()
+    expect(news).to_have_text("KB-01 saved.")
+    heard = page.evaluate("window.newsHeard").count("KB-01 saved.")
+    assert heard == 2, f"KB-01 saved. was said {heard} times, not twice"
+    # Delete asks first: the question is an alert, the keyboard on Keep it.
+    keys.press("Enter")
+    tab_to(page, dialog.get_by_role("button", name="Delete"))
+    keys.press("Enter")
+    expect(dialog.get_by_role("alert")).to_have_text("Delete KB-01 for good?")
+    expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    keys.press("Enter")
+    expect(dialog.get_by_role("button", name="Delete")).to_be_focused()
+    keys.press("Enter")
+    tab_to(page, dialog.get_by_role("button", name="Yes, delete"))
+    keys.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(news).to_have_text("KB-01 deleted.")
+    expect(add).to_be_focused()  # its Edit button is gone: the focus is not lost
+    assert_focus_visible(page)
+
     edit = page.get_by_role("button", name="Edit MUG-01")
     tab_to(page, edit)
     keys.press("Enter")
@@ -461,6 +541,7 @@ def test_the_journey_with_the_keyboard_only(page, demo):
     role = page.get_by_label("Role of viewer", exact=True)
     tab_to(page, role)
     keys.press("ArrowUp")  # viewer -> manager, not saved yet
+    # The live region is on the page but empty (Playwright counts an empty one as hidden).
     expect(page.get_by_role("status")).to_have_count(0)
     keys.press("Tab")
     expect(page.get_by_role("button", name="Save the role of viewer")).to_be_focused()
@@ -468,6 +549,57 @@ def test_the_journey_with_the_keyboard_only(page, demo):
     expect(page.get_by_role("status")).to_contain_text("viewer is now a manager")
     expect(role).to_have_value("manager")
     expect(role).to_be_focused()
+    # Deactivate, then Reactivate: the keyboard stays on the row's button, which turns.
+    tab_to(page, page.get_by_role("button", name="Deactivate viewer"))
+    keys.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("viewer is deactivated")
+    expect(page.get_by_role("button", name="Reactivate viewer")).to_be_focused()
+    keys.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("viewer can log in again.")
+    expect(page.get_by_role("button", name="Deactivate viewer")).to_be_focused()
+    assert_focus_visible(page)
+
+    # Two more sessions, from other devices, to revoke from the account page.
+    for _ in range(2):
+        log_in(app.test_client(), "admin", demo["admin"])
+    tab_to(page, menu(page).filter(has_text="Account"), key="Shift+Tab")
+    keys.press("Enter")
+    expect(page).to_have_url(at("/account"))
+    revoke = page.get_by_role("button", name=re.compile(r"^Revoke: .*, logged in "))
+    expect(revoke).to_have_count(2)
+    tab_to(page, revoke.first)
+    keys.press("Enter")
+    expect(revoke).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="revoked")).to_have_text("Session revoked")
+    expect(revoke).to_be_focused()  # the next one, not the page itself
+    keys.press("Enter")
+    expect(revoke).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out everywhere")).to_be_focused()
+    assert_focus_visible(page)
+    tab_to(page, page.get_by_label("Current password"))
+    keys.type(demo["admin"])
+    keys.press("Tab")
+    keys.type("a brand new passphrase")
+    change = page.get_by_role("button", name="Change password")
+    tab_to(page, change)
+    keys.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Password changed")).to_be_visible()
+    expect(change).to_be_focused()  # where the user was, not lost
+    assert_focus_visible(page)
+
+
+def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page, demo, manager_api):
+    """Going back up a long page with Shift+Tab, each control comes into view below the
+    sticky header (two rows high on a phone), not under it."""
+    for number in range(8):
+        place_order(manager_api, f"Customer {number}", PEN_10=1)
+    page = new_page(**DEVICES["phone"])
+    log_in_on(page, demo, "manager")
+    open_screen(page, "Orders")
+    page.locator("td.row-actions button").last.focus()  # the bottom of the page
+    for _ in range(15):  # up past the top of the screen
+        page.keyboard.press("Shift+Tab")
+        assert_clear_of_the_header(page)
 
 
 # --- Stock --------------------------------------------------------------------------------
@@ -563,7 +695,9 @@ def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(
     page.get_by_label("Current password").fill(demo["manager"])
     page.get_by_label("New password").fill("a brand new passphrase")
     page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    expect(page.get_by_role("status").filter(has_text="Password")).to_contain_text(
+        "Password changed"
+    )
     page.get_by_role("button", name="Log out everywhere").click()
     expect(page).to_have_url(at("/login"))
     page.goto("/orders")  # logged out: straight to the login page, without a refused request
@@ -579,7 +713,8 @@ def test_the_built_page_has_no_inline_code_and_everything_it_loads_is_in_the_bui
     html = (DIST / "index.html").read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "an inline script: CSP refuses it"
     assert "<style" not in html and "style=" not in html, "an inline style: CSP refuses it"
-    loaded = re.findall(r'(?:src|href)="([^"]+)"', html)
+    # Not "#main" (the skip link's target, in the page): nothing loaded.
+    loaded = [url for url in re.findall(r'(?:src|href)="([^"]+)"', html) if url[0] != "#"]
     assert loaded, html
     for url in loaded:
         assert url.startswith("/static/dist/"), f"{url}: not served by the stage itself"

@@ -1,4 +1,5 @@
-from flask import Blueprint, g, url_for
+from flask import Blueprint, abort, g, url_for
+from sqlalchemy.orm.exc import StaleDataError
 
 from .auth import login_required
 from .db import db
@@ -49,8 +50,12 @@ def update_todo(todo_id):
         todo.title = text_field(body, "title")
     if "done" in body:
         todo.done = bool_field(body, "done")
-    db.session.commit()
-    return todo.to_dict()
+    updated = todo.to_dict()  # now: the commit forgets what was loaded
+    try:
+        db.session.commit()
+    except StaleDataError:  # another request deleted it meanwhile
+        abort(404, f"no todo with id {todo_id}")
+    return updated
 
 
 @bp.delete("/todos/<id:todo_id>")

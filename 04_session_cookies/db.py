@@ -3,6 +3,7 @@ import os
 import click
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -18,7 +19,7 @@ def init_app(app):
     app.cli.add_command(init_db_command)
     with app.app_context():
         create_private_file(db.engine.url)
-        db.create_all()  # the database is created on first start
+        create_tables()  # the database is created on first start
 
 
 def create_private_file(url):
@@ -30,6 +31,16 @@ def create_private_file(url):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     if on_disk:
         os.chmod(path, 0o600)  # also a file that an older version made readable by all
+
+
+def create_tables():
+    # Worker processes (gunicorn -w 4) start at once and may race to create the tables.
+    # The databases create them all in one transaction: the loser's attempt fails whole,
+    # and a second look finds them made by the winner (or raises the real error).
+    try:
+        db.create_all()
+    except DatabaseError:
+        db.create_all()
 
 
 @click.command("init-db")

@@ -18,6 +18,7 @@ bp = Blueprint("auth", __name__, url_prefix="/api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 USER_ID = re.compile(r"[1-9][0-9]{0,15}")
+CSRF_VALUE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 
 
 def secret_key() -> bytes:
@@ -55,7 +56,8 @@ def claims_from_request() -> dict | None:
     except tokens.InvalidTokenError:
         return None
     # Signed with our key, but shaped unlike ours (an older version's, say): refuse it.
-    if not USER_ID.fullmatch(claims.get("sub", "")) or not isinstance(claims.get("csrf"), str):
+    sub, csrf = claims.get("sub", ""), claims.get("csrf", "")
+    if not USER_ID.fullmatch(sub) or not isinstance(csrf, str) or not CSRF_VALUE.fullmatch(csrf):
         return None
     return claims
 

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -21,7 +22,7 @@ def init_app(app):
     with app.app_context():
         event.listen(db.engine, "connect", enforce_foreign_keys)
         create_private_file(db.engine.url)
-        db.create_all()  # the database is created on first start
+        create_tables()  # the database is created on first start
 
 
 def create_private_file(url):
@@ -40,6 +41,16 @@ def enforce_foreign_keys(connection, record):
     # a todo can then never belong to a user who is not there.
     if isinstance(connection, sqlite3.Connection):
         connection.execute("PRAGMA foreign_keys = ON")
+
+
+def create_tables():
+    # Worker processes (gunicorn -w 4) start at once and may race to create the tables.
+    # The databases create them all in one transaction: the loser's attempt fails whole,
+    # and a second look finds them made by the winner (or raises the real error).
+    try:
+        db.create_all()
+    except DatabaseError:
+        db.create_all()
 
 
 @click.command("init-db")

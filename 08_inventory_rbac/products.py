@@ -2,6 +2,7 @@ import re
 
 from flask import Blueprint, abort, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .auth import login_required, roles_required
 from .db import db
@@ -28,13 +29,18 @@ def sku_field(body: dict) -> str:
 
 
 def save(product: Product):
-    """Commit, or 409 when another product has this SKU (even when two saves race)."""
-    sku = product.sku  # as asked for: the rollback below puts back the stored one
+    """Commit, or 409 when another product has this SKU (even when two saves race), or
+    404 when another request deleted it meanwhile."""
+    # As asked for: the rollback below puts back the stored ones.
+    product_id, sku = product.id, product.sku
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         abort(409, f"sku: {sku} is taken by another product")
+    except StaleDataError:
+        db.session.rollback()
+        abort(404, f"no product with id {product_id}")
 
 
 @bp.get("/products")
@@ -78,8 +84,9 @@ def update_product(product_id):
         product.price_cents = int_field(body, "price_cents", 0, MAX_PRICE_CENTS)
     if "quantity" in body:
         product.quantity = int_field(body, "quantity", 0, MAX_QUANTITY)
+    updated = product.to_dict()  # now: the commit forgets what was loaded
     save(product)
-    return product.to_dict()
+    return updated
 
 
 @bp.delete("/products/<id:product_id>")

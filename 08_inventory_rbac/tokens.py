@@ -13,6 +13,7 @@ import jwt
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "gen", "aud", "csrf"]
 USER_ID = re.compile(r"[1-9][0-9]{0,8}")
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # a session's public id
+CSRF_VALUE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 
 
 def encode(claims: dict, key: bytes) -> str:
@@ -42,6 +43,7 @@ def shaped_like_ours(claims: dict) -> bool:
         and isinstance(claims["sid"], str)
         and SESSION_ID.fullmatch(claims["sid"]) is not None
         and isinstance(claims["csrf"], str)
+        and CSRF_VALUE.fullmatch(claims["csrf"]) is not None
         # An int, not a bool or a float, that fits the database's column.
         and type(claims["gen"]) is int
         and 1 <= claims["gen"] < 2**31

@@ -221,11 +221,14 @@ def test_anyone_can_read_a_token_but_not_change_it(app, alice):
     assert alice.get("/api/me").status_code == 401
 
 
+CSRF = "x" * 43  # shaped like the CSRF values the stage makes
+
+
 def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client):
     alice = client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
     now = int(time.time())
     claims = {"sub": str(alice.get_json()["id"]), "aud": STAGE, "iat": now, "exp": now + 60,
-              "csrf": "x"}  # fmt: skip
+              "csrf": CSRF}  # fmt: skip
     client.set_cookie("access_token", jwt.encode(claims, app.config["SECRET_KEY"]))
     assert client.get("/api/me").get_json() == alice.get_json()
 
@@ -246,9 +249,10 @@ def test_the_app_answers_every_forgery_with_401(client, name):
 
 @pytest.mark.parametrize(
     "claims",
-    [{"csrf": "x"}, {"sub": "1"}, {"sub": "abc", "csrf": "x"}, {"sub": " 1_0 ", "csrf": "x"},
-     {"sub": "9" * 30, "csrf": "x"}, {"sub": "1", "csrf": 5}],
-    ids=["no sub", "no csrf", "sub not a number", "sub with spaces", "sub huge", "csrf a number"],
+    [{"csrf": CSRF}, {"sub": "1"}, {"sub": "abc", "csrf": CSRF}, {"sub": " 1_0 ", "csrf": CSRF},
+     {"sub": "9" * 30, "csrf": CSRF}, {"sub": "1", "csrf": 5}, {"sub": "1", "csrf": "\ud800"}],
+    ids=["no sub", "no csrf", "sub not a number", "sub with spaces", "sub huge", "csrf a number",
+         "csrf not text"],
 )  # fmt: skip
 def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client, claims):
     """PyJWT tokens with our key are accepted when they carry our claims, as the test

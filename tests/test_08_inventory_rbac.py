@@ -898,9 +898,25 @@ def test_an_expired_token_of_another_app_with_the_same_key_gets_401_not_500(cloc
 
 
 @pytest.mark.parametrize(
-    "change", [{"gen": 2**63}, {"sid": "\ud800" * 22}, {"sid": "x"}, {"sub": "abc"}]
+    "change",
+    [{"gen": 2**63}, {"sid": "\ud800" * 22}, {"sid": "x"}, {"sub": "abc"}, {"csrf": "\ud800"}],
 )
 def test_odd_claims_signed_with_our_key_get_401_not_500(clock, app, viewer, change):
     claims = {**claims_of(viewer, app), **change}
     token = jwt.encode({**claims, "exp": claims["iat"] - 1}, app.config["SECRET_KEY"])
     assert with_token(app, token).get("/api/me").status_code == 401
+
+
+def test_an_edit_racing_a_delete_of_the_same_product_is_404_not_500(stage, admin, monkeypatch):
+    product_id = add_product(admin)["id"]
+    read_name = stage.products.text_field
+
+    def read_name_while_another_request_deletes_it(*args):
+        name = read_name(*args)
+        with stage.db.db.engine.begin() as elsewhere:
+            elsewhere.execute(stage.db.db.delete(stage.models.Product))
+        return name
+
+    monkeypatch.setattr(stage.products, "text_field", read_name_while_another_request_deletes_it)
+    response = admin.patch(f"/api/products/{product_id}", json={"name": "edited"})
+    assert response.status_code == 404

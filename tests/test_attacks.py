@@ -132,3 +132,28 @@ def test_the_auth_fixture_logs_in_and_out_as_the_page_does(auth, client):
     assert client.get("/api/me").get_json()["username"] == "carol"
     assert auth.logout().status_code == 204
     assert client.get("/api/me").status_code == 401
+
+
+# Stages whose todos live in a database (from 02_2 on).
+TODO_STAGES = [
+    s for s in STAGES if {"todos.py", "models.py"} <= {p.name for p in (ROOT / s).iterdir()}
+]
+
+
+@pytest.mark.parametrize("stage_name", TODO_STAGES)
+def test_an_edit_racing_a_delete_of_the_same_todo_is_404_not_500(stage, app, monkeypatch):
+    """Another request deletes the todo between this edit's look-up and its write."""
+    client = new_user_client(app)
+    todo_id = client.post("/api/todos", json={"title": "to be deleted"}).get_json()["id"]
+    read_title = stage.todos.text_field
+
+    def read_title_while_another_request_deletes_it(*args):
+        title = read_title(*args)
+        with stage.db.db.engine.begin() as elsewhere:
+            elsewhere.execute(stage.db.db.delete(stage.models.Todo))
+        return title
+
+    monkeypatch.setattr(stage.todos, "text_field", read_title_while_another_request_deletes_it)
+    response = client.patch(f"/api/todos/{todo_id}", json={"title": "edited"})
+    assert response.status_code == 404
+    assert response.get_json() == {"error": f"no todo with id {todo_id}"}

@@ -63,7 +63,7 @@ def main():
     parser.add_argument(
         "--only", default="1,2,3,4,5,6,7", help="sections to run, e.g. 1,3 (default: all)"
     )
-    parser.add_argument("--rounds", type=int, default=7, help="timing rounds in 1, 2, 6, 7 (7)")
+    parser.add_argument("--rounds", type=int, default=9, help="timing rounds in 1, 2, 6, 7 (9)")
     parser.add_argument("--connections", type=int, default=8, help="load: connections (8)")
     parser.add_argument("--seconds", type=float, default=3, help="load: seconds a round (3)")
     parser.add_argument("--load-rounds", type=int, default=5, help="load: rounds each (5)")

@@ -15,7 +15,11 @@ from .models import User, UserSession, utcnow
 
 # Why a request is not logged in: the page shows the sentence on the login form.
 NOT_LOGGED_IN = "not logged in"
-SESSION_ENDED = "your session has ended: it was logged out or revoked on another device"
+# In 08 an admin's change to the account (a new role, a deactivation) ends its sessions too.
+SESSION_ENDED = (
+    "your session has ended: it was logged out or revoked on another device, "
+    "or an admin changed your account"
+)
 SESSION_EXPIRED = "your session has expired: please log in again"
 SESSION_USED_ELSEWHERE = (
     "you were signed out to protect your account: your session was used from somewhere else"

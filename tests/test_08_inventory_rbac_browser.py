@@ -25,7 +25,10 @@ FRONTEND = ROOT / STAGE / "frontend"
 DIST = ROOT / STAGE / "static" / "dist"
 SCREENSHOTS = ROOT / "screenshots" / STAGE
 REBUILD = f"cd {STAGE}/frontend && npm ci && npm run build"
-SESSION_ENDED = "Your session has ended: it was logged out or revoked on another device"
+SESSION_ENDED = (
+    "Your session has ended: it was logged out or revoked on another device, "
+    "or an admin changed your account"
+)
 
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},

@@ -345,6 +345,7 @@ def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason
     clock.shift(timedelta(minutes=10, seconds=1))
     menu(page).filter(has_text="Orders").click()  # the page's browser renews the token
     expect(page).to_have_url(at("/orders"))
+    page.wait_for_load_state("networkidle")  # every request of the screen answered
     clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
     thief = app.test_client()
     thief.set_cookie("access_token", stolen)

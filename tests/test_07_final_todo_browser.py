@@ -432,6 +432,7 @@ def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason
     clock.shift(PAST_TOKEN_LIFETIME)
     add_todo(page, "renews the token")
     expect(todo_titles(page)).to_have_text(["renews the token"])
+    page.wait_for_load_state("networkidle")  # every request of the page answered
     clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
     thief = app.test_client()
     thief.set_cookie("access_token", stolen)

@@ -187,9 +187,9 @@ def bench_peers(rounds: int):
     heading(6, "Auth measured against what people use instead (stage 07's app, three ways)")
     missing = missing_packages()
     if missing:
-        print(f"  Skipped: {' and '.join(missing)} not installed. They are bench-only packages,")
-        print(f"  kept out of the course's requirements.txt: {INSTALL}")
-        print("  (make bench installs them itself).")
+        print(f"  Skipped: not installed: {', '.join(missing)}. This section's packages are")
+        print("  bench-only, kept out of the course's requirements.txt. make bench installs")
+        print(f"  them; by hand: {INSTALL}")
         return
     folder = tempfile.mkdtemp(prefix="bench-peers-")
     apps, sends, query_rows = [], {}, []

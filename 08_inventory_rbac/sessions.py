@@ -15,7 +15,6 @@ from .models import User, UserSession, utcnow
 
 # Why a request is not logged in: the page shows the sentence on the login form.
 NOT_LOGGED_IN = "not logged in"
-# In 08 an admin's change to the account (a new role, a deactivation) ends its sessions too.
 SESSION_ENDED = (
     "your session has ended: it was logged out or revoked on another device, "
     "or an admin changed your account"
@@ -192,9 +191,7 @@ def end_this_browsers_session():
 
 
 def user_of_live_session(claims: dict) -> User | None:
-    """The token's user, when active and when the token's session is still alive: one
-    query. The role must be read at every request anyway; reading the session in the
-    same query makes a logout or a revoked session count at once, not in ten minutes."""
+    """The token's user, if active and its session alive (a logout counts at once)."""
     return db.session.execute(
         db.select(User)
         .join(UserSession, UserSession.user_id == User.id)

@@ -2,7 +2,11 @@
 # (python3, or the one you name: make run PYTHON=python3.12).
 #   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
 #   make test                           the whole suite, browser tests included
-#   make lessons                        only the lesson tests, one claim a line
+#   make lessons [STAGE=04_session_cookies]  only the lesson tests, one claim a line
+#   make break STAGE=04_session_cookies [BREAK=no-csrf-check]  list a stage's breaks, or
+#                                       break a copy of it and watch its lessons go red
+#   make exercise STAGE=04_session_cookies [EXERCISE=name]  list, or test your exercise
+#   make breaks / make exercises        every break caught, every exercise proved (CI)
 #   make diff STAGE=04_session_cookies  the step in code from the previous stage
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
@@ -13,7 +17,7 @@ STAGE ?= 01_missile_button
 PORT ?= 5000
 BIN := .venv/bin
 
-.PHONY: run test lessons diff lint load bench browser venv
+.PHONY: run test lessons break breaks exercise exercises diff lint load bench browser venv
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
@@ -25,8 +29,22 @@ run: venv
 test: venv browser
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
+# Weaknesses and fixes apart, one claim a line; STAGE=... for one stage's lessons.
 lessons: venv browser
-	$(BIN)/python -m pytest -m lesson -v
+	$(BIN)/python -m pytest -m lesson --lessons -q -rN \
+		$(if $(filter command line,$(origin STAGE)),-k $(STAGE))
+
+break: venv browser
+	$(BIN)/python tools/practise.py break $(STAGE) $(BREAK)
+
+breaks: venv browser
+	$(BIN)/python tools/practise.py breaks
+
+exercise: venv browser
+	$(BIN)/python tools/practise.py exercise $(STAGE) $(EXERCISE)
+
+exercises: venv browser
+	$(BIN)/python tools/practise.py exercises
 
 diff:
 	@prev=$$(ls -d [0-9][0-9]_* | grep -B1 -x "$(STAGE)" | head -n 1); \

@@ -17,13 +17,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import auth_actions
+import lessons
 import postgresql_server
 import pytest
 import time_machine
 from sqlalchemy import MetaData, create_engine
+from lessons import pytest_addoption, pytest_configure, pytest_terminal_summary  # noqa: F401
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
+# A folder of stage copies to test instead of the repository's own (tools/practise.py sets
+# it to the scratch folder where it broke a stage, or applied an exercise's answer).
+STAGES_DIR = Path(os.environ.get("COURSE_STAGES_DIR") or ROOT).resolve()
+if STAGES_DIR != ROOT:
+    sys.path.insert(0, str(STAGES_DIR))
 STAGES = sorted(
     path.name
     for path in ROOT.iterdir()
@@ -36,14 +43,21 @@ CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
 def pytest_collection_modifyitems(items):
     """Every test that drives a real browser is marked `browser` (and says so in the
-    JUnit report, where CI checks that browser tests ran)."""
+    JUnit report, where CI checks that browser tests ran). Every lesson says its kind."""
     for item in items:
+        lessons.lesson_kind(item)
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
             item.user_properties.append(("browser", "true"))
 
 
 # --- A stage and its app --------------------------------------------------------------
+
+
+def stage_folder(stage_name):
+    """Where the stage is loaded from: its copy in STAGES_DIR if there is one."""
+    copy = STAGES_DIR / stage_name
+    return copy if copy.is_dir() else ROOT / stage_name
 
 
 @pytest.fixture
@@ -109,6 +123,7 @@ def pytest_runtest_makereport(item, call):
     than at the test, so that the summary (`-rs`) folds them all into one line with their
     number, instead of a line for each."""
     report = yield
+    lessons.record(item, report)
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = report.longrepr[2].removeprefix("Skipped: ")
         if reason.startswith(POSTGRESQL_SKIP):
@@ -364,7 +379,11 @@ class GunicornServer:
             f"{stage_name}:create_app()",
         ]
         self.process = subprocess.Popen(
-            [sys.executable, *command], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+            [sys.executable, *command],
+            cwd=stage_folder(stage_name).parent,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.log = []
         for line in self.process.stderr:  # it says where it listens once the socket is open

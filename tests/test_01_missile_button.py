@@ -83,7 +83,7 @@ def test_tokens_are_stored_only_as_hashes(stage, app, token):
     assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in stored)
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_token_in_the_url_is_written_to_the_server_access_log(live_server, token, caplog):
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         request = urllib.request.Request(f"{live_server}/api/launch?token={token}", method="POST")
@@ -93,7 +93,7 @@ def test_token_in_the_url_is_written_to_the_server_access_log(live_server, token
     assert f"POST /api/launch?token={token}" in access_log
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_token_in_the_url_is_sent_onward_in_the_referer_header(page, live_server, token):
     with page.expect_request("**/launch.js") as script_request:
         page.goto(f"{live_server}/?token={token}")

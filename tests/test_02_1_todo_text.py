@@ -63,7 +63,7 @@ def test_200_characters_is_the_longest_text(client):
     add(client, "x" * 200)
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_text_with_a_line_break_is_refused_and_the_file_is_not_split(client):
     add(client, "buy milk")
     for line_break in ["\n", "\r", "\r\n", "\u2028", "\x85"]:
@@ -81,7 +81,7 @@ def test_what_is_not_text_is_refused(client, text):
     assert client.get("/api/todos").get_json() == []
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_a_position_is_not_an_identity_an_edit_after_a_delete_hits_another_todo(client):
     add(client, "buy milk", "call mom", "walk the dog")
     # Tab A shows the list and its user starts editing "call mom", todo 1.

@@ -227,7 +227,7 @@ def test_the_page_shows_a_wrong_password(page, live_server, client):
     expect(page.get_by_role("alert")).to_have_text("wrong username or password")
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_any_script_on_the_page_can_steal_the_session_id(page, live_server, client):
     log_in_on_the_page(page, live_server)
     page.get_by_label("New todo").fill("my secret plan")
@@ -244,7 +244,7 @@ def test_any_script_on_the_page_can_steal_the_session_id(page, live_server, clie
     assert [todo["title"] for todo in todos] == ["my secret plan"]
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_logging_out_ends_the_session_on_the_server_so_a_stolen_id_stops_working(page, live_server):
     log_in_on_the_page(page, live_server)
     stolen = page.evaluate("localStorage.getItem('session_id')")

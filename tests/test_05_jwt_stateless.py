@@ -294,7 +294,7 @@ def test_cookies_are_secure_when_configured(stage, app_config):
         assert "; Secure" in header
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_valid_token_is_checked_without_the_database(app, alice):
     """Stage 04 read its session table on every request; here the signature is the proof."""
     statements = sql_statements(app, lambda: alice.get("/api/todos"))
@@ -344,7 +344,7 @@ def test_logout_clears_the_cookies(alice):
     assert alice.get("/api/me").status_code == 401
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_a_token_copied_before_logout_works_until_it_expires(clock, app, alice):
     stolen = access_token(alice)
     alice.post("/api/todos", json={"title": "my secret plan"})
@@ -360,7 +360,7 @@ def test_a_token_copied_before_logout_works_until_it_expires(clock, app, alice):
     assert thief.get("/api/todos").status_code == 401  # only its expiry ends it
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(alice):
     for route in ["/api/logout-all", "/api/sessions"]:
         assert alice.get(route).status_code == 404

@@ -53,7 +53,7 @@ def test_the_token_names_the_session_by_its_public_id(app, alice):
     assert sessions[0]["current"] is True
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_valid_token_is_trusted_without_a_database_query(app, alice):
     alice.post("/api/todos", json={"title": "buy milk"})
     statements = sql_statements(app, lambda: alice.get("/api/todos"))
@@ -64,7 +64,7 @@ def test_a_valid_token_is_trusted_without_a_database_query(app, alice):
 # --- Renewal -----------------------------------------------------------------------------
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_live_sessions_token_is_renewed_after_it_expires(clock, app, alice):
     old_token = access_token(alice)
     clock.shift(TEN_MINUTES)
@@ -164,7 +164,7 @@ def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, l
 # --- Logout, with a bound ----------------------------------------------------------------
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_a_token_copied_before_logout_works_at_most_ten_minutes_and_is_never_renewed(
     clock, app, alice
 ):
@@ -182,7 +182,7 @@ def test_a_token_copied_before_logout_works_at_most_ten_minutes_and_is_never_ren
     assert "access_token=;" in " ".join(response.headers.getlist("Set-Cookie"))
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("weakness")
 def test_a_copied_token_is_renewed_for_whoever_holds_it_while_the_session_lives(clock, app, alice):
     """The weakness that 07's rotation removes: renewal asks whether the session is alive,
     not who is asking."""
@@ -195,7 +195,7 @@ def test_a_copied_token_is_renewed_for_whoever_holds_it_while_the_session_lives(
     assert len(alice.get("/api/sessions").get_json()) == 1  # and nothing shows two browsers
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_logout_everywhere_reaches_every_device_within_ten_minutes(clock, app):
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, "alice")

@@ -262,7 +262,7 @@ def test_changing_the_password_needs_the_csrf_header(alice):
 # --- The attacks of stages 03 to 06, failing here ------------------------------------------
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_database_dump_holds_no_usable_session_token(stage, app, alice):
     alice.post("/api/todos", json={"title": "my secret plan"})
     with app.app_context():
@@ -283,14 +283,14 @@ def test_a_database_dump_holds_no_usable_session_token(stage, app, alice):
         assert response.status_code == 401, value
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_change_without_the_csrf_header_is_refused(alice):
     del alice.environ_base["HTTP_X_CSRF_TOKEN"]
     assert alice.post("/api/todos", json={"title": "pwned"}).status_code == 403
     assert alice.get("/api/todos").get_json() == []
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_revoked_session_ends_within_the_token_lifetime(clock, app, alice):
     stolen = alice.get_cookie("access_token").value
     alice.post("/api/logout-all")
@@ -300,7 +300,7 @@ def test_a_revoked_session_ends_within_the_token_lifetime(clock, app, alice):
     assert thief.get("/api/todos").status_code == 401
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_forged_tokens_are_refused(app, alice):
     token = alice.get_cookie("access_token").value
     claims = jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE)
@@ -313,7 +313,7 @@ def test_forged_tokens_are_refused(app, alice):
         assert thief.get("/api/todos").status_code == 401
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_valid_token_costs_no_database_query(app, alice):
     statements = sql_statements(app, lambda: alice.get("/api/todos"))
     assert len(statements) == 1
@@ -418,7 +418,7 @@ def error_of(response):
     return response.get_json()["error"]
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
     clock, app, alice, caplog
 ):

@@ -280,7 +280,7 @@ def test_revoking_one_session_ends_that_one_and_no_other(clock, page, new_page):
     expect(sessions).to_have_count(1)
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_nothing_to_steal_from_the_page(page):
     """Stage 03's attack, run on the finished app: a script in the page finds no token."""
     register(page)
@@ -423,7 +423,7 @@ def test_a_session_revoked_from_another_device_says_so_on_the_login_page(clock, 
     expect(notice(page)).to_be_empty()
 
 
-@pytest.mark.lesson
+@pytest.mark.lesson("fix")
 def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(clock, app, page):
     """The page of the owner learns why: a copy of its token came back after the owner's
     browser had renewed it."""

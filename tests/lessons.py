@@ -1,0 +1,79 @@
+"""The lessons of the course: tests marked `@pytest.mark.lesson("weakness")` (the attack
+works on this stage: what is still wrong) or `@pytest.mark.lesson("fix")` (the defence
+this stage brings holds: the attack fails).
+
+`make lessons` runs them with `--lessons`, which prints them at the end as two lists, one
+claim a line, by stage. conftest.py imports the hooks below and calls record().
+"""
+
+import re
+
+import pytest
+
+KINDS = {
+    "weakness": "What is still wrong: the attack works on this stage",
+    "fix": "What each stage fixes: the defence holds, the attack fails",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--lessons",
+        action="store_true",
+        help="end with the lessons that ran, weaknesses and fixes apart, one claim a line",
+    )
+
+
+def lesson_kind(item):
+    """'weakness' or 'fix' for a lesson test, None for any other test."""
+    marker = item.get_closest_marker("lesson")
+    if marker is None:
+        return None
+    if marker.args not in {("weakness",), ("fix",)}:
+        raise pytest.UsageError(
+            f'{item.nodeid}: write @pytest.mark.lesson("weakness") or @pytest.mark.lesson("fix")'
+        )
+    return marker.args[0]
+
+
+class LessonReport:
+    """Collects the outcome of each lesson (its parametrized runs together)."""
+
+    def __init__(self):
+        self.lessons = {}  # (kind, stage, claim) -> set of outcomes
+
+    def add(self, item, outcome):
+        if kind := lesson_kind(item):
+            stage = re.sub(r"test_(\d\d(?:_\d)?).*", r"\1", item.path.stem)
+            claim = item.originalname.removeprefix("test_").replace("_", " ")
+            self.lessons.setdefault((kind, stage, claim), set()).add(outcome)
+
+    def lines(self):
+        for kind, title in KINDS.items():
+            yield f"\n{title}:"
+            for (each_kind, stage, claim), outcomes in sorted(self.lessons.items()):
+                if each_kind == kind and outcomes != {"skipped"}:
+                    mark = "FAILED" if "failed" in outcomes else "ok    "
+                    yield f"  {mark} {stage:<4} {claim}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if config.getoption("lessons"):
+        config.stash[report_key] = LessonReport()
+
+
+report_key = pytest.StashKey[LessonReport]()
+
+
+def record(item, report):
+    """Called by conftest.py's pytest_runtest_makereport for every report."""
+    lessons = item.config.stash.get(report_key, None)
+    if lessons is not None and (report.when == "call" or not report.passed):
+        lessons.add(item, report.outcome)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if (lessons := config.stash.get(report_key, None)) is not None:
+        for line in lessons.lines():
+            terminalreporter.write_line(line)

@@ -1,0 +1,223 @@
+"""Practise on the stages (see exercises/README.md).
+
+Break it: weaken one defence of a stage in a scratch copy (your files are never touched)
+and watch the lesson tests that guard it go red. Your turn: build a small piece of a
+stage in its own folder and watch the exercise's tests go from red to green.
+
+  python tools/practise.py break STAGE             list the stage's breaks
+  python tools/practise.py break STAGE NAME        break a copy of the stage, run its lessons
+  python tools/practise.py breaks                  run every break (CI): each must be caught,
+                                                   and each lesson must be made red by one
+  python tools/practise.py exercise STAGE          list the stage's exercises
+  python tools/practise.py exercise STAGE NAME     run the exercise's tests on your stage folder
+  python tools/practise.py exercises               prove every exercise (CI): red on the stage
+                                                   as shipped, green with its answer applied
+"""
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+TESTS = ROOT / "tests"
+
+
+# --- Break it -------------------------------------------------------------------------
+
+
+def breaks_of(stage):
+    """{name: {"removes": ..., "caught_by": [...], "edits": [...]}} from breaks.toml."""
+    path = EXERCISES / stage / "breaks.toml"
+    if not path.is_file():
+        sys.exit(f"No breaks for {stage!r}: there is no {path.relative_to(ROOT)}.")
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def list_breaks(stage):
+    print(f"Breaks of {stage}: make break STAGE={stage} BREAK=<name>\n")
+    for name, each in breaks_of(stage).items():
+        print(f"  {name:<24} removes {each['removes']}")
+        print(f"  {'':<24} caught by {', '.join(each['caught_by'])}\n")
+
+
+def copy_stage(stage, scratch):
+    """Copy the stage's folder into SCRATCH, leaving out what is made when it runs."""
+    ignore = shutil.ignore_patterns("__pycache__", "instance", "node_modules")
+    shutil.copytree(ROOT / stage, scratch / stage, ignore=ignore)
+
+
+def apply_break(stage, name, scratch, show=False):
+    """Make the break's edits in the copy at SCRATCH/STAGE; each edit's text must be
+    found exactly once, so that a break never silently stops applying."""
+    for edit in breaks_of(stage)[name]["edits"]:
+        path = scratch / stage / edit["file"]
+        before = path.read_text()
+        if before.count(edit["find"]) != 1:
+            sys.exit(
+                f"Break {name!r} of {stage}: its text is not found exactly once in "
+                f"{edit['file']} (the stage changed?). Fix exercises/{stage}/breaks.toml."
+            )
+        after = before.replace(edit["find"], edit["replace"])
+        path.write_text(after)
+        if show:
+            label = f"{stage}/{edit['file']}"
+            lines = difflib.unified_diff(
+                before.splitlines(True), after.splitlines(True), label, label + " (broken)"
+            )
+            sys.stdout.writelines(lines)
+
+
+def lesson_files(stage):
+    """The test files that hold the stage's lessons: its own, and those of every stage."""
+    return [
+        str(path.relative_to(ROOT))
+        for path in sorted(TESTS.glob("test_*.py"))
+        if "mark.lesson" in path.read_text()
+        and (path.name.startswith(f"test_{stage}") or not path.name[5:7].isdigit())
+    ]
+
+
+def run_lessons(stage, scratch, quiet):
+    """Run the stage's lesson tests on the copy in SCRATCH. Returns (the lessons that ran,
+    the lessons that failed), by test function name."""
+    command = ["-m", "lesson", "-k", stage, "--lessons", "-q", "-rN", "--tb=line"]
+    return run_pytest(lesson_files(stage) + command, scratch, quiet)
+
+
+def run_pytest(arguments, scratch, quiet):
+    """Run pytest on the stages in SCRATCH (None: the repository's own). Returns the names
+    of the tests that ran and of those that failed, parameters left out."""
+    report = Path(tempfile.mkdtemp()) / "report.xml"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)])}
+    env.pop("PYTEST_ADDOPTS", None)
+    if scratch is not None:
+        env["COURSE_STAGES_DIR"] = str(scratch)
+    command = [sys.executable, "-m", "pytest", *arguments, f"--junitxml={report}"]
+    output = subprocess.DEVNULL if quiet else None
+    subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    ran, failed = set(), set()
+    for case in ET.parse(report).getroot().iter("testcase"):
+        name = case.get("name").split("[")[0]
+        if case.find("skipped") is None:
+            ran.add(name)
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.add(name)
+    shutil.rmtree(report.parent)
+    return ran, failed
+
+
+def try_break(stage, name):
+    """What a learner runs: break a copy, show the change, run the lessons, say the result."""
+    each = breaks_of(stage).get(name) or sys.exit(f"{stage} has no break {name!r}.")
+    with tempfile.TemporaryDirectory(prefix="practise-") as folder:
+        scratch = Path(folder)
+        copy_stage(stage, scratch)
+        print(f"Breaking a copy of {stage} in {scratch} (your files are not touched).")
+        print(f"The break removes {each['removes']}:\n")
+        apply_break(stage, name, scratch, show=True)
+        print(f"\nRunning the lessons of {stage} on the broken copy:\n")
+        _, failed = run_lessons(stage, scratch, quiet=False)
+    missed = [test for test in each["caught_by"] if test not in failed]
+    if missed:
+        sys.exit(f"\nNOT CAUGHT: {', '.join(missed)} stayed green.")
+    print(f"\nCaught: {', '.join(each['caught_by'])} went red, as the break says.")
+
+
+def check_all_breaks():
+    """Every break is caught by the tests it names, and every lesson is made red by at
+    least one break."""
+    problems = []
+    for stage in sorted(path.parent.name for path in EXERCISES.glob("*/breaks.toml")):
+        lessons, reddened = set(), set()
+        for name, each in breaks_of(stage).items():
+            with tempfile.TemporaryDirectory(prefix="practise-") as folder:
+                copy_stage(stage, Path(folder))
+                apply_break(stage, name, Path(folder))
+                ran, failed = run_lessons(stage, Path(folder), quiet=True)
+            lessons |= ran
+            reddened |= failed
+            missed = [test for test in each["caught_by"] if test not in failed]
+            print(f"{stage} {name}: {'NOT CAUGHT: ' + ', '.join(missed) if missed else 'caught'}")
+            problems += [f"{stage} {name}: {test} stayed green" for test in missed]
+        problems += [f"{stage}: no break makes {test} red" for test in sorted(lessons - reddened)]
+    finish(problems, "every break is caught, and every lesson is made red by a break")
+
+
+# --- Your turn ------------------------------------------------------------------------
+
+
+def exercises_of(stage):
+    return sorted(readme.parent.name for readme in (EXERCISES / stage).glob("*/README.md"))
+
+
+def list_exercises(stage):
+    print(f"Exercises of {stage}: make exercise STAGE={stage} EXERCISE=<name>\n")
+    for name in exercises_of(stage):
+        title = (EXERCISES / stage / name / "README.md").read_text().splitlines()[0]
+        print(f"  {name:<28} {title.lstrip('# ')}")
+
+
+def exercise_tests(stage, name):
+    folder = EXERCISES / stage / name
+    if not (folder / "README.md").is_file():
+        sys.exit(f"{stage} has no exercise {name!r}: see make exercise STAGE={stage}")
+    return ["-p", "conftest", str(folder.relative_to(ROOT)), "-rN"]
+
+
+def try_exercise(stage, name):
+    """What a learner runs: the exercise's tests, on their own stage folder."""
+    _, failed = run_pytest([*exercise_tests(stage, name), "-v", "--tb=short"], None, False)
+    folder = f"exercises/{stage}/{name}"
+    if failed:
+        sys.exit(f"\nNot yet: the task is in {folder}/README.md; stuck? {folder}/answer.patch")
+    print(f"\nDone: every test of {name} passes. `git diff {stage}` shows your work.")
+
+
+def check_all_exercises():
+    """Every exercise's tests fail on the stage as shipped and pass with its answer."""
+    problems = []
+    for readme in sorted(EXERCISES.glob("*/*/README.md")):
+        stage, name = readme.parent.parent.name, readme.parent.name
+        _, failed_as_shipped = run_pytest(exercise_tests(stage, name), None, quiet=True)
+        with tempfile.TemporaryDirectory(prefix="practise-") as folder:
+            copy_stage(stage, Path(folder))
+            answer = readme.parent / "answer.patch"
+            subprocess.run(["git", "apply", str(answer)], cwd=folder, check=True)
+            ran, failed = run_pytest(exercise_tests(stage, name), Path(folder), quiet=True)
+        if not failed_as_shipped:
+            problems.append(f"{stage} {name}: its tests pass on the stage as shipped")
+        if failed or not ran:
+            problems.append(f"{stage} {name}: with the answer, {sorted(failed) or 'nothing'} failed")
+        green = bool(ran) and not failed
+        print(f"{stage} {name}: red as shipped {bool(failed_as_shipped)}, green answer {green}")
+    finish(problems, "every exercise is red as shipped and green with its answer")
+
+
+def finish(problems, success):
+    if problems:
+        sys.exit("\n".join(["", *problems]))
+    print(f"\nOK: {success}.")
+
+
+COMMANDS = {
+    ("break", 1): list_breaks,
+    ("break", 2): try_break,
+    ("breaks", 0): check_all_breaks,
+    ("exercise", 1): list_exercises,
+    ("exercise", 2): try_exercise,
+    ("exercises", 0): check_all_exercises,
+}
+
+if __name__ == "__main__":
+    command = COMMANDS.get((sys.argv[1] if len(sys.argv) > 1 else "", len(sys.argv) - 2))
+    if command is None:
+        sys.exit(__doc__)
+    command(*sys.argv[2:])

@@ -21,8 +21,8 @@ import lessons
 import postgresql_server
 import pytest
 import time_machine
-from sqlalchemy import MetaData, create_engine
 from lessons import pytest_addoption, pytest_configure, pytest_terminal_summary  # noqa: F401
+from sqlalchemy import MetaData, create_engine
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent

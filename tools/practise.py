@@ -195,7 +195,9 @@ def check_all_exercises():
         if not failed_as_shipped:
             problems.append(f"{stage} {name}: its tests pass on the stage as shipped")
         if failed or not ran:
-            problems.append(f"{stage} {name}: with the answer, {sorted(failed) or 'nothing'} failed")
+            problems.append(
+                f"{stage} {name}: with the answer, {sorted(failed) or 'nothing'} failed"
+            )
         green = bool(ran) and not failed
         print(f"{stage} {name}: red as shipped {bool(failed_as_shipped)}, green answer {green}")
     finish(problems, "every exercise is red as shipped and green with its answer")

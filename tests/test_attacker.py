@@ -1,0 +1,216 @@
+"""The attacker's pages (attacker/, `make attacker`), each against its stage, in a real
+browser. The stage is served on 127.0.0.1; the attacker on localhost, another site for
+the browser's cookie rules, or on 127.0.0.1 with another port, the same site."""
+
+import re
+import threading
+
+import auth_actions
+import pytest
+from conftest import TEST_PASSWORD, log_in, whole_responses
+from flask import request
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+import attacker
+
+STAGE = "04_session_cookies"
+# The link a page might have to another site, added to the missile page by the console
+# line of attacker/README.md; POLICY is its referrerPolicy ("" for the browser's default).
+ADD_A_LINK = """([href, policy]) => document.body.append(Object.assign(
+    document.createElement("a"), {href, referrerPolicy: policy, textContent: "a link"}))"""
+# The cookie that logs the browser in, by stage: its name changes at 05 (README.md).
+LOGIN_COOKIE = {"04": "session_id", "05": "access_token", "06": "access_token",
+                "07": "access_token", "08": "access_token"}  # fmt: skip
+
+
+@pytest.fixture
+def attacker_port(live_server):
+    """The attacker app, attacking the stage at LIVE_SERVER, served on a free port of
+    127.0.0.1; open it as http://localhost:PORT or http://127.0.0.1:PORT."""
+    app = attacker.create_app({"TESTING": True, "STAGE_URL": live_server})
+    server = make_server("127.0.0.1", 0, whole_responses(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def log_in_the_browser(page, app, live_server, username="alice"):
+    """Make USERNAME and log the page's browser in, as the stage's login form does."""
+    auth_actions.for_stage(app.name)(app.test_client()).register(username)
+    body = {"username": username, "password": TEST_PASSWORD}
+    assert page.request.post(f"{live_server}/api/login", data=body).ok
+
+
+def press(page, button, url):
+    """Press BUTTON on the attacker's form page; the request it sent to URL and the answer."""
+    with page.expect_response(url) as answer:
+        page.get_by_role("button", name=button).click()
+    return answer.value.request.all_headers(), answer.value
+
+
+def test_a_form_on_another_site_gets_401_samesite_lax_keeps_the_cookie_home(
+    page, app, live_server, attacker_port
+):
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    expect(page.locator(".verdict")).to_contain_text("Another site")
+    for button, path in [
+        ("Log me out everywhere", "/api/logout-all"),
+        ("Add a todo", "/api/todos"),
+    ]:
+        sent, answer = press(page, button, f"{live_server}{path}")
+        # 401, not 403: the browser sent no cookie, so the stage never got to its CSRF check.
+        assert "cookie" not in sent
+        assert (answer.status, answer.json()) == (401, {"error": "not logged in"})
+        answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
+        expect(answer_frame).to_contain_text("not logged in")
+    assert page.request.get(f"{live_server}/api/me").ok
+    assert page.request.get(f"{live_server}/api/todos").json() == []
+
+
+# The routes each stage has: 05 keeps no sessions to end (no logout-all), 08 has no todos.
+SAME_SITE_ATTACKS = {
+    "04_session_cookies": ["/api/logout-all", "/api/todos"],
+    "05_jwt_stateless": ["/api/todos"],
+    "06_jwt_session_backup": ["/api/logout-all", "/api/todos"],
+    "07_final_todo": ["/api/logout-all", "/api/todos"],
+    "08_inventory_rbac": ["/api/logout-all"],
+}
+BUTTONS = {"/api/logout-all": "Log me out everywhere", "/api/todos": "Add a todo"}
+
+
+@pytest.mark.parametrize("stage_name", SAME_SITE_ATTACKS)
+def test_a_form_on_the_same_site_sends_the_cookie_and_the_csrf_check_answers_403(
+    page, app, live_server, attacker_port, stage_name
+):
+    # What the stage answered, as it left the stage: in 07 and 08 the browser shows its
+    # own error page instead, as those stages forbid other sites to frame their pages.
+    answers = {}
+
+    @app.after_request
+    def keep_the_answer(response):
+        answers[request.path] = response.get_json(silent=True)
+        return response
+
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
+    expect(page.locator(".verdict")).to_contain_text("Same site")
+    for path in SAME_SITE_ATTACKS[stage_name]:
+        sent, answer = press(page, BUTTONS[path], f"{live_server}{path}")
+        assert f"{LOGIN_COOKIE[stage_name[:2]]}=" in sent["cookie"]
+        assert answer.status == 403
+        assert answers[path] == {"error": "missing or wrong X-CSRF-Token header"}
+    assert page.request.get(f"{live_server}/api/me").ok
+    if "/api/todos" in SAME_SITE_ATTACKS[stage_name]:
+        assert page.request.get(f"{live_server}/api/todos").json() == []
+
+
+def test_the_answer_frame_shows_the_stages_403(page, app, live_server, attacker_port):
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
+    press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
+    answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
+    expect(answer_frame).to_contain_text("missing or wrong X-CSRF-Token header")
+
+
+def test_without_the_csrf_check_a_same_site_form_logs_you_out_everywhere(
+    page, app, stage, live_server, attacker_port, monkeypatch
+):
+    # What the no-csrf-check break of exercises/04_session_cookies does: no check at all.
+    monkeypatch.setattr(stage.auth, "check_csrf", lambda csrf_token: None)
+    phone = app.test_client()
+    log_in(phone, "alice")  # alice on another device
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
+    answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
+
+    # A form cannot send JSON: with no CSRF check, the JSON-only body still refuses it.
+    _, answer = press(page, "Add a todo", f"{live_server}/api/todos")
+    assert answer.status == 400
+    expect(answer_frame).to_contain_text("the body must be a JSON object")
+    assert phone.get("/api/todos").get_json() == []
+
+    # The blank frame after the 400 is a new one (an answer of 204 changes no frame).
+    _, answer = press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
+    assert answer.status == 204
+    expect(answer_frame).to_have_text("")
+    assert phone.get("/api/me").status_code == 401
+    assert page.request.get(f"{live_server}/api/me").status == 401
+
+
+@pytest.mark.parametrize("stage_name", ["01_missile_button"])
+def test_todays_browser_sends_another_site_only_the_origin_of_the_missile_page(
+    page, live_server, runner, attacker_port
+):
+    token = re.search(
+        r"Token for alice: (\S+)", runner.invoke(args=["create-token", "alice"]).output
+    )
+    page.goto(f"/?token={token.group(1)}")
+    page.evaluate(ADD_A_LINK, [f"http://localhost:{attacker_port}/referer", ""])
+    page.get_by_role("link", name="a link").click()
+    expect(page.locator(".verdict")).to_have_text(
+        "No token: the browser sent only where you came from."
+    )
+    expect(page.locator(".evidence")).to_have_text(f"{live_server}/")
+
+
+@pytest.mark.parametrize("stage_name", ["01_missile_button"])
+def test_a_link_with_the_old_default_policy_hands_another_site_a_working_token(
+    page, live_server, runner, attacker_port, stage
+):
+    token = re.search(
+        r"Token for alice: (\S+)", runner.invoke(args=["create-token", "alice"]).output
+    )
+    missile_page = f"{live_server}/?token={token.group(1)}"
+    page.goto(missile_page)
+    # no-referrer-when-downgrade: every browser's default until 2020 (http to http is no
+    # downgrade, so the whole address goes).
+    page.evaluate(
+        ADD_A_LINK, [f"http://localhost:{attacker_port}/referer", "no-referrer-when-downgrade"]
+    )
+    page.get_by_role("link", name="a link").click()
+    expect(page.locator(".verdict")).to_have_text("Stolen: the token came with the link.")
+    expect(page.locator(".evidence").first).to_have_text(missile_page)
+    expect(page.locator(".evidence").nth(1)).to_have_text(token.group(1))
+
+    page.get_by_role("button", name="Launch a missile with it").click()
+    expect(page.locator(".verdict")).to_have_text("Launched, with the stolen token.")
+    expect(page.locator(".evidence")).to_contain_text('"launched_by":"alice"')
+
+
+@pytest.mark.parametrize("stage_name", ["05_jwt_stateless"])
+def test_a_token_copied_before_logout_replayed_from_another_site_reads_the_todos(
+    page, app, live_server, attacker_port
+):
+    log_in_the_browser(page, app, live_server)
+    csrf = {
+        "X-CSRF-Token": next(
+            c["value"] for c in page.context.cookies() if c["name"] == "csrf_token"
+        )
+    }
+    page.request.post(f"{live_server}/api/todos", data={"title": "my secret plan"}, headers=csrf)
+    copied = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+    assert page.request.post(f"{live_server}/api/logout", headers=csrf).status == 204
+    assert page.context.cookies() == []  # logged out: the browser forgot the token
+
+    page.goto(f"http://localhost:{attacker_port}/replay")
+    page.get_by_role("textbox", name="The copied token").fill(copied)
+    page.get_by_role("button", name="Replay it").click()
+    expect(page.locator(".verdict")).to_have_text(
+        "The copied token still works: here are the todos."
+    )
+    expect(page.locator(".evidence")).to_contain_text('"title":"my secret plan"')
+
+
+@pytest.mark.parametrize("stage_name", ["05_jwt_stateless"])
+def test_a_pasted_value_that_is_no_token_is_refused_with_400(page, attacker_port):
+    page.goto(f"http://localhost:{attacker_port}/replay")
+    page.get_by_role("textbox", name="The copied token").fill("not a token; Path=/")
+    with page.expect_response(f"http://localhost:{attacker_port}/replay") as answer:
+        page.get_by_role("button", name="Replay it").click()
+    assert answer.value.status == 400
+    expect(page.get_by_role("alert")).to_contain_text("Paste the value of the access_token cookie")

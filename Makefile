@@ -11,13 +11,18 @@
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
 #   make bench                          the benchmarks
+#   make doctor [PORT=5001]             is this machine ready for the class? (changes nothing)
+#   make wheelhouse [WHEELHOUSE=dir]    every package as wheels, for an offline classroom
+#   make setup-offline WHEELHOUSE=dir   set up .venv from those wheels, with no network
 
 PYTHON ?= python3
 STAGE ?= 01_missile_button
 PORT ?= 5000
+WHEELHOUSE ?= wheelhouse
 BIN := .venv/bin
 
 .PHONY: run test lessons break breaks exercise exercises diff lint load bench browser venv
+.PHONY: doctor wheelhouse setup-offline
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
@@ -68,6 +73,21 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Is this machine ready for the class? Run by $(PYTHON), not .venv's: it checks .venv too.
+doctor:
+	@$(PYTHON) tools/doctor.py --port $(PORT)
+
+# Every package as wheels for Linux, macOS and Windows, into $(WHEELHOUSE) (downloads from
+# PyPI); fewer with WHEELHOUSE_ARGS="--platforms linux-x86_64 --pythons 3.12".
+wheelhouse: venv
+	$(BIN)/pip install --disable-pip-version-check -q -r tools/wheelhouse-requirements.txt
+	$(BIN)/python tools/wheelhouse.py $(WHEELHOUSE) $(WHEELHOUSE_ARGS)
+
+# `make venv` with pip told to look in $(WHEELHOUSE) only, never on the network.
+setup-offline:
+	@test -d "$(WHEELHOUSE)" || { echo "No wheelhouse at $(WHEELHOUSE): make setup-offline WHEELHOUSE=/path/to/wheelhouse"; exit 2; }
+	@PIP_NO_INDEX=1 PIP_FIND_LINKS="$(abspath $(WHEELHOUSE))" sh tools/setup_venv.sh "$(PYTHON)" "$(origin PYTHON)"
 
 # Playwright drives a Chromium: Debian's (apt install chromium) or $$CHROMIUM if there
 # is one, else Playwright's own, downloaded once.

@@ -1,0 +1,236 @@
+"""Is this machine ready for the course? Checks, with no network and changing nothing, what
+a class needs, one line each, and says how to fix what is wrong:
+
+    make doctor [PORT=5001]
+    python3 tools/doctor.py [--port 5001]      (Windows: py tools\\doctor.py)
+
+Exit status 0 when the machine is ready, 1 when not. Lines marked "note" are not needed to
+run the stages (a browser for the tests, git for `make diff`).
+
+Kept runnable by an old Python (3.7 and up, such as macOS's own python3), so that it can
+say that Python is too old.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEEDED = (3, 11)
+STAGE = "07_final_todo"  # the stage that needs the most packages
+WINDOWS = os.name == "nt"
+VENV_PYTHON = ROOT / ".venv" / ("Scripts/python.exe" if WINDOWS else "bin/python")
+SET_UP = "make run sets it up (it needs the internet), or make setup-offline WHEELHOUSE=..."
+
+# Run by .venv's Python: the version of each package named on the command line.
+VERSIONS = """
+import importlib.metadata, json, sys
+versions = {}
+for name in sys.argv[1:]:
+    try:
+        versions[name] = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        versions[name] = None
+print(json.dumps(versions))
+"""
+# Run by .venv's Python: where Playwright's own Chromium is (downloaded or not).
+PLAYWRIGHT_CHROMIUM = """
+from playwright.sync_api import sync_playwright
+with sync_playwright() as playwright:
+    print(playwright.chromium.executable_path)
+"""
+
+
+def check_python():
+    version = ".".join(map(str, sys.version_info[:3]))
+    if sys.version_info[:2] < NEEDED:
+        return False, (
+            f"Python {version} ({sys.executable}) is too old: the course needs 3.11 or newer;"
+            " install one from python.org, then name it: make doctor PYTHON=python3.12"
+        )
+    return True, f"Python {version} ({sys.executable})"
+
+
+def pins():
+    """The packages of requirements.txt and their pinned versions, {"Flask": "3.1.3", ...}."""
+    pinned = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pinned[name.split("[")[0]] = version
+    return pinned
+
+
+def check_venv():
+    if not VENV_PYTHON.exists():
+        return False, f"no .venv yet: {SET_UP}"
+    pinned = pins()
+    try:
+        found = subprocess.run(  # noqa: S603 (our own command line)
+            [str(VENV_PYTHON), "-c", VERSIONS, *pinned],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False, f".venv's Python does not run: remove .venv; {SET_UP}"
+    versions = json.loads(found.stdout)
+    wrong = [
+        f"{name} {versions[name] or 'missing'} (wants {version})"
+        for name, version in pinned.items()
+        if versions[name] != version
+    ]
+    if wrong:
+        return False, f".venv does not match requirements.txt: {', '.join(wrong)}; {SET_UP}"
+    return True, f".venv has the {len(pinned)} packages of requirements.txt, as pinned"
+
+
+def port_in_use(port):
+    """True when something answers on 127.0.0.1:PORT or the port cannot be taken."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return True
+    with socket.socket() as server:
+        if not WINDOWS:  # as Flask's server does, so that a recently closed port counts free
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            server.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def check_port(port):
+    if port_in_use(port):
+        return False, (
+            f"port {port} is in use (on macOS, AirPlay Receiver takes 5000): stop the program"
+            f" that holds it, or use another port: make run PORT={port + 1}"
+            f" (and make doctor PORT={port + 1})"
+        )
+    return True, f"port {port} is free for make run"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our own server)
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def check_stage():
+    """Serve STAGE with `flask run` on a free port, with a throwaway database, and ask it for
+    its page (200) and for the logged-in user (401: nobody is)."""
+    if not VENV_PYTHON.exists():
+        return False, f"no stage can start without .venv: {SET_UP}"
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        env = dict(os.environ)
+        env["FLASK_SECRET_KEY"] = secrets.token_urlsafe(32)  # a throwaway key
+        env["FLASK_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(folder, 'db').as_posix()}"
+        log_path = Path(folder, "server.log")
+        with open(log_path, "w") as log:
+            server = subprocess.Popen(  # noqa: S603 (our own command line)
+                [str(VENV_PYTHON), "-m", "flask", "--app", STAGE, "run", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                answers = wait_for_answers(f"http://127.0.0.1:{port}", server)
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        log_tail = " | ".join(log_path.read_text().strip().splitlines()[-3:])
+    if answers == (200, 401):
+        return True, f"{STAGE} starts and answers (served on port {port} for this check)"
+    return False, f"{STAGE} did not answer as it should ({answers}): {log_tail}"
+
+
+def wait_for_answers(url, server, timeout=60):
+    """The statuses of the page and of /api/me, once the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            return status_of(url + "/"), status_of(url + "/api/me")
+        except OSError:  # not listening yet
+            time.sleep(0.2)
+    return "no answer"
+
+
+def check_curl():
+    curl = shutil.which("curl")
+    if curl is None:
+        return False, "no curl, which the READMEs' Try it lines use: install it"
+    return True, f"curl, for the READMEs' Try it lines ({curl})"
+
+
+def note_git():
+    git = shutil.which("git")
+    if git is None:
+        return False, "no git: make diff needs it (git diff --no-index); the stages do not"
+    return True, f"git, for make diff ({git})"
+
+
+def note_browser():
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if chromium is None and VENV_PYTHON.exists():
+        found = subprocess.run(  # noqa: S603 (our own command line)
+            [str(VENV_PYTHON), "-c", PLAYWRIGHT_CHROMIUM],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        path = found.stdout.strip()
+        chromium = path if found.returncode == 0 and Path(path).exists() else None
+    if chromium is None:
+        return False, (
+            "no Chromium yet: only make test needs one, and installs Playwright's the first"
+            " time (about 150 MB, from the internet); or sudo apt install chromium"
+        )
+    return True, f"a Chromium for the browser tests ({chromium})"
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Is this machine ready for the course?")
+    parser.add_argument("--port", type=int, default=5000, help="the port of make run")
+    port = parser.parse_args().port
+    print("Checking this machine for the course (no network needed):")
+    checks = [check_python, check_venv, lambda: check_port(port), check_stage, check_curl]
+    problems = 0
+    for check in checks:
+        ready, line = check()
+        problems += not ready
+        print(f"  {'ok  ' if ready else 'FAIL'}  {line}", flush=True)
+    for note in (note_git, note_browser):  # good to have, not needed to run the stages
+        present, line = note()
+        print(f"  {'ok  ' if present else 'note'}  {line}", flush=True)
+    if problems:
+        print(f"Not ready: {problems} problem{'s' if problems > 1 else ''} above.")
+        return 1
+    print("Ready for the course.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,7 +10,7 @@ from http.cookies import SimpleCookie
 import jwt
 import pytest
 from conftest import TEST_PASSWORD, log_in
-from helpers import sql_statements
+from helpers import sql_statements, with_token
 from hypothesis import given
 from hypothesis import strategies as st
 from playwright.sync_api import expect
@@ -212,13 +212,26 @@ def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
     assert claims["csrf"] == cookies["csrf_token"].value
 
 
+@pytest.mark.lesson("fix")
 def test_anyone_can_read_a_token_but_not_change_it(app, alice):
-    payload = access_token(alice).split(".")[1]
+    """The signature is the whole security of a JWT: a token changed by anyone without
+    the key, here to name another user, is refused."""
+    bob = app.test_client()
+    log_in(bob, "bob")
+    bob.post("/api/todos", json={"title": "bob's secret"})
+    bobs_id = bob.get("/api/me").get_json()["id"]
+    header, payload, signature = access_token(alice).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims["sub"] == str(alice.get("/api/me").get_json()["id"])  # anyone can read it
-    forged = tokens.encode({**claims, "sub": "2"}, b"a guess at the key, 32 bytes long")
-    alice.set_cookie("access_token", forged)
-    assert alice.get("/api/me").status_code == 401
+    as_bob = {**claims, "sub": str(bobs_id)}
+    for forged in [
+        f"{header}.{b64(as_bob)}.{signature}",  # the payload changed, the signature kept
+        tokens.encode(as_bob, b"a guess at the key, 32 bytes long"),  # signed again
+        f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(as_bob)}.",  # "alg": "none", unsigned
+    ]:
+        thief = with_token(app, forged)
+        assert thief.get("/api/me").status_code == 401, forged
+        assert thief.get("/api/todos").status_code == 401, forged
 
 
 CSRF = "x" * 43  # shaped like the CSRF values the stage makes
@@ -330,6 +343,7 @@ def test_todos_belong_to_the_user_in_the_token(app, alice):
     assert bob.get("/api/todos").get_json() == []
 
 
+@pytest.mark.lesson("fix")
 def test_a_token_ends_30_minutes_after_login(clock, alice):
     clock.shift(timedelta(minutes=30) - timedelta(seconds=1))
     assert alice.get("/api/me").status_code == 200
@@ -355,15 +369,43 @@ def test_a_token_copied_before_logout_works_until_it_expires(clock, app, alice):
     thief.set_cookie("access_token", stolen)
     clock.shift(timedelta(minutes=29))
     # ... but the server cannot tell a copy from the original: it still opens the account.
-    assert [t["title"] for t in thief.get("/api/todos").get_json()] == ["my secret plan"]
+    response = thief.get("/api/todos")
+    assert response.status_code == 200, "the copy was refused after logout"
+    assert [t["title"] for t in response.get_json()] == ["my secret plan"]
     clock.shift(timedelta(minutes=1))
     assert thief.get("/api/todos").status_code == 401  # only its expiry ends it
 
 
+def database_rows(stage, app):
+    """Every row of every table: all that the server keeps."""
+    with app.app_context():
+        db = stage.db.db
+        return {
+            table.name: sorted(tuple(row) for row in db.session.execute(table.select()))
+            for table in db.metadata.sorted_tables
+        }
+
+
 @pytest.mark.lesson("weakness")
-def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(alice):
-    for route in ["/api/logout-all", "/api/sessions"]:
-        assert alice.get(route).status_code == 404
+def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(stage, app, alice):
+    """A login leaves nothing on the server that a logout could end: so a token copied
+    before any logout still works after every logout the stage offers, on every device,
+    and the server cannot tell the copy from the original."""
+    alice.post("/api/todos", json={"title": "my secret plan"})
+    stolen = access_token(alice)
+    kept = database_rows(stage, app)
+    phone = app.test_client()
+    log_in(phone, "alice")  # a second device
+    assert database_rows(stage, app) == kept  # the login wrote nothing
+
+    logouts = [rule.rule for rule in app.url_map.iter_rules() if "logout" in rule.rule]
+    assert logouts, "the stage offers a logout"
+    for device in (alice, phone):
+        for route in logouts:
+            assert device.post(route).status_code == 204
+    response = with_token(app, stolen).get("/api/todos")
+    assert response.status_code == 200, "the copy was refused after the logouts"
+    assert [t["title"] for t in response.get_json()] == ["my secret plan"]
 
 
 # --- The page ----------------------------------------------------------------------------

@@ -127,6 +127,16 @@ def test_ids_are_never_reused_so_a_stale_edit_cannot_hit_a_new_todo(client):
     assert titles(client) == ["buy milk", "new todo"]
 
 
+@pytest.mark.lesson("weakness")
+def test_anyone_can_read_and_change_every_todo_there_are_no_users(app, client):
+    (todo_id,) = add(client, "my secret plan")
+    stranger = app.test_client()  # another person, in another browser: nothing shared
+    assert [todo["title"] for todo in stranger.get("/api/todos").get_json()] == ["my secret plan"]
+    response = stranger.patch(f"/api/todos/{todo_id}", json={"title": "a stranger was here"})
+    assert response.status_code == 200
+    assert titles(client) == ["a stranger was here"]
+
+
 def test_the_page_adds_completes_edits_and_deletes(page, live_server):
     page.goto(live_server)
     expect(page.get_by_text("Nothing to do.")).to_be_visible()

@@ -11,6 +11,7 @@
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
 #   make bench                          the benchmarks
+#   make slides                         the deck on http://127.0.0.1:8000/slides/ (no .venv needed)
 #   make doctor [PORT=5001]             is this machine ready for the class? (changes nothing)
 #   make wheelhouse [WHEELHOUSE=dir]    every package as wheels, for an offline classroom
 #   make setup-offline WHEELHOUSE=dir   set up .venv from those wheels, with no network
@@ -23,6 +24,7 @@ BIN := .venv/bin
 
 .PHONY: run test lessons break breaks exercise exercises diff lint load bench browser venv
 .PHONY: doctor wheelhouse setup-offline
+.PHONY: slides
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
@@ -69,6 +71,12 @@ load: venv
 bench: venv
 	$(BIN)/pip install --disable-pip-version-check -q -r bench/requirements.txt
 	$(BIN)/python bench/run.py
+
+# The slide deck (slides/), served by Python's own file server: no .venv, no internet.
+# It serves the repository's folder, so that the slides' links to the stages open.
+slides:
+	@echo "The deck: http://127.0.0.1:8000/slides/  (Ctrl-C stops it)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1
 
 lint: venv
 	$(BIN)/ruff check .

@@ -14,11 +14,16 @@ const Diagrams = {
     await document.fonts.load('17px "Source Sans Pro"');
     const blocks = deck.getRevealElement().querySelectorAll("pre > code.mermaid");
     for (const [index, code] of blocks.entries()) {
-      const { svg } = await mermaid.render(`diagram-${index}`, code.textContent);
-      const diagram = document.createElement("div");
-      diagram.className = "diagram";
-      diagram.innerHTML = svg;
-      code.parentElement.replaceWith(diagram);
+      try {
+        const { svg } = await mermaid.render(`diagram-${index}`, code.textContent);
+        const diagram = document.createElement("div");
+        diagram.className = "diagram";
+        diagram.innerHTML = svg;
+        code.parentElement.replaceWith(diagram);
+      } catch (error) {
+        // The slide keeps the diagram's text; the deck's test fails on this message.
+        console.error(`Mermaid could not draw diagram ${index + 1}: ${error.message}`);
+      }
     }
   },
 };

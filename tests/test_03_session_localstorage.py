@@ -143,6 +143,7 @@ def test_no_valid_session_is_401(client, authorization):
     assert response.get_json() == {"error": "not logged in"}
 
 
+@pytest.mark.lesson("fix")
 def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config):
     del app_config["PASSWORD_HASH_METHOD"]  # the stage's own default, as in production
     app = stage.create_app(app_config)
@@ -180,6 +181,7 @@ def test_each_user_sees_only_their_own_todos(client, alice, bob):
     assert [t["title"] for t in client.get("/api/todos", headers=bob).get_json()] == ["bob's"]
 
 
+@pytest.mark.lesson("fix")
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 def test_another_users_todo_is_not_found(client, alice, bob, method):
     todo_id = client.post("/api/todos", json={"title": "alice's"}, headers=alice).get_json()["id"]

@@ -8,10 +8,11 @@ const Diagrams = {
       startOnLoad: false,
       theme: "neutral",
       fontFamily: '"Source Sans Pro", Helvetica, sans-serif',
-      sequence: { mirrorActors: false, messageFontSize: 17, actorFontSize: 17, noteFontSize: 16 },
+      fontSize: 20, // for every text of a diagram; Mermaid's default is 16
+      sequence: { mirrorActors: false, messageMargin: 26, height: 50 },
     });
     // The deck's font is in its theme: load it before Mermaid measures with it.
-    await document.fonts.load('17px "Source Sans Pro"');
+    await document.fonts.load('20px "Source Sans Pro"');
     const blocks = deck.getRevealElement().querySelectorAll("pre > code.mermaid");
     for (const [index, code] of blocks.entries()) {
       try {

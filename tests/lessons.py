@@ -44,7 +44,10 @@ class LessonReport:
 
     def add(self, item, outcome):
         if kind := lesson_kind(item):
-            stage = re.sub(r"test_(\d\d(?:_\d)?).*", r"\1", item.path.stem)
+            # A lesson of several stages (parametrized by stage_name) counts for each.
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            source = params.get("stage_name", item.path.stem.removeprefix("test_"))
+            stage = re.sub(r"(\d\d(?:_\d)?).*", r"\1", source)
             claim = item.originalname.removeprefix("test_").replace("_", " ")
             self.lessons.setdefault((kind, stage, claim), set()).add(outcome)
 

@@ -1,6 +1,7 @@
 # The course's commands. Each sets up .venv first if needed, with Python 3.11 or newer
 # (python3, or the one you name: make run PYTHON=python3.12).
 #   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
+#   make attacker [PORT=5001]           the other site of the live attack demos, port 8001
 #   make test                           the whole suite, browser tests included
 #   make lessons [STAGE=04_session_cookies]  only the lesson tests, one claim a line
 #   make break STAGE=04_session_cookies [BREAK=no-csrf-check]  list a stage's breaks, or
@@ -25,6 +26,7 @@ BIN := .venv/bin
 .PHONY: run test lessons break breaks exercise exercises diff lint load bench browser venv
 .PHONY: doctor wheelhouse setup-offline
 .PHONY: slides
+.PHONY: attacker
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
@@ -32,6 +34,11 @@ run: venv
 	@if [ "$(STAGE)" = 01_missile_button ]; then \
 		FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) create-token demo; fi
 	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
+
+# The other site (attacker/README.md), attacking the stage that `make run` serves on PORT.
+attacker: venv
+	@echo "Open http://localhost:8001 (another site) or http://127.0.0.1:8001 (the same site)"
+	FLASK_STAGE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app attacker run --port 8001
 
 test: venv browser
 	$(BIN)/python -m pytest -n auto --dist worksteal

@@ -2,17 +2,23 @@
 browser. The stage is served on 127.0.0.1; the attacker on localhost, another site for
 the browser's cookie rules, or on 127.0.0.1 with another port, the same site."""
 
+import contextlib
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 
 import auth_actions
 import pytest
-from conftest import TEST_PASSWORD, log_in, whole_responses
+from conftest import CHEAP_HASH_METHOD, TEST_PASSWORD, whole_responses
 from flask import request
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 import attacker
+from tools import practise
 
 STAGE = "04_session_cookies"
 # The link a page might have to another site, added to the missile page by the console
@@ -24,11 +30,11 @@ LOGIN_COOKIE = {"04": "session_id", "05": "access_token", "06": "access_token",
                 "07": "access_token", "08": "access_token"}  # fmt: skip
 
 
-@pytest.fixture
-def attacker_port(live_server):
-    """The attacker app, attacking the stage at LIVE_SERVER, served on a free port of
+@contextlib.contextmanager
+def serve_attacker(stage_url):
+    """The attacker app, attacking the stage at STAGE_URL, served on a free port of
     127.0.0.1; open it as http://localhost:PORT or http://127.0.0.1:PORT."""
-    app = attacker.create_app({"TESTING": True, "STAGE_URL": live_server})
+    app = attacker.create_app({"TESTING": True, "STAGE_URL": stage_url})
     server = make_server("127.0.0.1", 0, whole_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
@@ -36,6 +42,41 @@ def attacker_port(live_server):
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def attacker_port(live_server):
+    with serve_attacker(live_server) as port:
+        yield port
+
+
+@pytest.fixture
+def broken_stage_url(tmp_path):
+    """Stage 04 with the break no-csrf-check applied, as `make break` applies it, in a copy
+    under TMP_PATH, served by `flask run` on a free port."""
+    stages = tmp_path / "stages"
+    practise.copy_stage("04_session_cookies", stages)
+    practise.apply_break("04_session_cookies", "no-csrf-check", stages)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(stages),  # the copy, not the repository's own stage
+        "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'stage.sqlite'}",
+        "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
+    }
+    command = ["-m", "flask", "--app", "04_session_cookies", "run", "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, *command], cwd=stages, env=env, stderr=subprocess.PIPE, text=True
+    )
+    for line in server.stderr:  # the server says when it listens
+        if "Running on" in line:
+            break
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+    server.stderr.close()
 
 
 def log_in_the_browser(page, app, live_server, username="alice"):
@@ -52,28 +93,9 @@ def press(page, button, url):
     return answer.value.request.all_headers(), answer.value
 
 
-def test_a_form_on_another_site_gets_401_samesite_lax_keeps_the_cookie_home(
-    page, app, live_server, attacker_port
-):
-    log_in_the_browser(page, app, live_server)
-    page.goto(f"http://localhost:{attacker_port}/csrf")
-    expect(page.locator(".verdict")).to_contain_text("Another site")
-    for button, path in [
-        ("Log me out everywhere", "/api/logout-all"),
-        ("Add a todo", "/api/todos"),
-    ]:
-        sent, answer = press(page, button, f"{live_server}{path}")
-        # 401, not 403: the browser sent no cookie, so the stage never got to its CSRF check.
-        assert "cookie" not in sent
-        assert (answer.status, answer.json()) == (401, {"error": "not logged in"})
-        answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
-        expect(answer_frame).to_contain_text("not logged in")
-    assert page.request.get(f"{live_server}/api/me").ok
-    assert page.request.get(f"{live_server}/api/todos").json() == []
-
-
-# The routes each stage has: 05 keeps no sessions to end (no logout-all), 08 has no todos.
-SAME_SITE_ATTACKS = {
+# The forms that reach a route of each stage: 05 keeps no sessions to end (no logout-all),
+# 08 has no todos.
+FORMS = {
     "04_session_cookies": ["/api/logout-all", "/api/todos"],
     "05_jwt_stateless": ["/api/todos"],
     "06_jwt_session_backup": ["/api/logout-all", "/api/todos"],
@@ -83,8 +105,8 @@ SAME_SITE_ATTACKS = {
 BUTTONS = {"/api/logout-all": "Log me out everywhere", "/api/todos": "Add a todo"}
 
 
-@pytest.mark.parametrize("stage_name", SAME_SITE_ATTACKS)
-def test_a_form_on_the_same_site_sends_the_cookie_and_the_csrf_check_answers_403(
+@pytest.mark.parametrize("stage_name", FORMS)
+def test_samesite_lax_stops_a_form_on_another_site_the_csrf_check_one_on_the_same_site(
     page, app, live_server, attacker_port, stage_name
 ):
     # What the stage answered, as it left the stage: in 07 and 08 the browser shows its
@@ -97,49 +119,69 @@ def test_a_form_on_the_same_site_sends_the_cookie_and_the_csrf_check_answers_403
         return response
 
     log_in_the_browser(page, app, live_server)
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    expect(page.locator(".verdict")).to_contain_text("Another site")
+    for path in FORMS[stage_name]:
+        sent, answer = press(page, BUTTONS[path], f"{live_server}{path}")
+        # 401: the browser sent no cookie, so the stage never got as far as its CSRF check.
+        assert "cookie" not in sent
+        assert answer.status == 401
+
     page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
     expect(page.locator(".verdict")).to_contain_text("Same site")
-    for path in SAME_SITE_ATTACKS[stage_name]:
+    for path in FORMS[stage_name]:
         sent, answer = press(page, BUTTONS[path], f"{live_server}{path}")
         assert f"{LOGIN_COOKIE[stage_name[:2]]}=" in sent["cookie"]
         assert answer.status == 403
         assert answers[path] == {"error": "missing or wrong X-CSRF-Token header"}
+
     assert page.request.get(f"{live_server}/api/me").ok
-    if "/api/todos" in SAME_SITE_ATTACKS[stage_name]:
+    if "/api/todos" in FORMS[stage_name]:
         assert page.request.get(f"{live_server}/api/todos").json() == []
 
 
-def test_the_answer_frame_shows_the_stages_403(page, app, live_server, attacker_port):
+def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):
     log_in_the_browser(page, app, live_server)
+    answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
+    expect(answer_frame).to_contain_text('{"error": "not logged in"}')
     page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
     press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
-    answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
-    expect(answer_frame).to_contain_text("missing or wrong X-CSRF-Token header")
+    expect(answer_frame).to_contain_text('{"error": "missing or wrong X-CSRF-Token header"}')
 
 
-def test_without_the_csrf_check_a_same_site_form_logs_you_out_everywhere(
-    page, app, stage, live_server, attacker_port, monkeypatch
+def test_with_the_csrf_check_broken_a_same_site_form_logs_you_out_everywhere(
+    page, browser, broken_stage_url
 ):
-    # What the no-csrf-check break of exercises/04_session_cookies does: no check at all.
-    monkeypatch.setattr(stage.auth, "check_csrf", lambda csrf_token: None)
-    phone = app.test_client()
-    log_in(phone, "alice")  # alice on another device
-    log_in_the_browser(page, app, live_server)
-    page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
-    answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
+    stage = broken_stage_url
+    body = {"username": "alice", "password": TEST_PASSWORD}
+    assert page.request.post(f"{stage}/api/register", data=body).ok
+    phone = browser.new_context()  # alice on another device
+    assert phone.request.post(f"{stage}/api/login", data=body).ok
+    assert page.request.post(f"{stage}/api/login", data=body).ok
+    with serve_attacker(stage) as attacker_port:
+        # From another site the browser still sends no cookie: SameSite=Lax needs no check.
+        page.goto(f"http://localhost:{attacker_port}/csrf")
+        sent, answer = press(page, "Log me out everywhere", f"{stage}/api/logout-all")
+        assert ("cookie" in sent, answer.status) == (False, 401)
 
-    # A form cannot send JSON: with no CSRF check, the JSON-only body still refuses it.
-    _, answer = press(page, "Add a todo", f"{live_server}/api/todos")
-    assert answer.status == 400
-    expect(answer_frame).to_contain_text("the body must be a JSON object")
-    assert phone.get("/api/todos").get_json() == []
+        page.goto(f"http://127.0.0.1:{attacker_port}/csrf")
+        answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
 
-    # The blank frame after the 400 is a new one (an answer of 204 changes no frame).
-    _, answer = press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
-    assert answer.status == 204
-    expect(answer_frame).to_have_text("")
-    assert phone.get("/api/me").status_code == 401
-    assert page.request.get(f"{live_server}/api/me").status == 401
+        # A form cannot send JSON: with no CSRF check, the JSON-only body still refuses it.
+        _, answer = press(page, "Add a todo", f"{stage}/api/todos")
+        assert answer.status == 400
+        expect(answer_frame).to_contain_text("the body must be a JSON object")
+        assert phone.request.get(f"{stage}/api/todos").json() == []
+
+        # The blank frame after the 400 is a new one (an answer of 204 changes no frame).
+        _, answer = press(page, "Log me out everywhere", f"{stage}/api/logout-all")
+        assert answer.status == 204
+        expect(answer_frame).to_have_text("")
+    assert phone.request.get(f"{stage}/api/me").status == 401
+    assert page.request.get(f"{stage}/api/me").status == 401
+    phone.close()
 
 
 @pytest.mark.parametrize("stage_name", ["01_missile_button"])

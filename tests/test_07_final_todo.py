@@ -133,6 +133,7 @@ def test_every_page_is_served(client, path):
 # --- Login throttling --------------------------------------------------------------------
 
 
+@pytest.mark.lesson("fix")
 def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client):
     log_in(client, "alice")
     for _ in range(5):

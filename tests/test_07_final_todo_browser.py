@@ -294,6 +294,23 @@ def test_nothing_to_steal_from_the_page(page):
     assert cookies["access_token"]["sameSite"] == "Lax"
 
 
+SNEAKED_IN = """() => new Promise((resolve) => {
+    const holder = document.createElement("div");
+    holder.innerHTML = '<img src="/no-such-image.png" onerror="window.ran = true">';
+    holder.firstChild.addEventListener("error", () => setTimeout(() => resolve(!!window.ran)));
+    document.body.append(holder);
+})"""
+
+
+@pytest.mark.lesson("fix")
+def test_markup_that_sneaks_into_the_page_runs_no_script(page):
+    """The Content-Security-Policy lets scripts come only from this site's files: markup
+    that gets into the page (through a bug that shows a title as HTML, say) runs none of
+    its own code. Its image fails to load, and its onerror code is refused."""
+    register(page)
+    assert page.evaluate(SNEAKED_IN) is False
+
+
 def test_a_token_expiring_while_the_page_is_open_is_invisible(clock, page):
     register(page)
     first_token = access_token(page)

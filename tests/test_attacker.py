@@ -70,9 +70,13 @@ def broken_stage_url(tmp_path):
     server = subprocess.Popen(
         [sys.executable, *command], cwd=stages, env=env, stderr=subprocess.PIPE, text=True
     )
+    started = []
     for line in server.stderr:  # the server says when it listens
+        started.append(line)
         if "Running on" in line:
             break
+    else:
+        raise RuntimeError("the broken copy of 04 did not start:\n" + "".join(started))
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
@@ -157,10 +161,13 @@ def test_with_the_csrf_check_broken_a_same_site_form_logs_you_out_everywhere(
     stage = broken_stage_url
     body = {"username": "alice", "password": TEST_PASSWORD}
     assert page.request.post(f"{stage}/api/register", data=body).ok
-    phone = browser.new_context()  # alice on another device
-    assert phone.request.post(f"{stage}/api/login", data=body).ok
     assert page.request.post(f"{stage}/api/login", data=body).ok
-    with serve_attacker(stage) as attacker_port:
+    with (
+        contextlib.closing(browser.new_context()) as phone,  # alice on another device
+        serve_attacker(stage) as attacker_port,
+    ):
+        assert phone.request.post(f"{stage}/api/login", data=body).ok
+
         # From another site the browser still sends no cookie: SameSite=Lax needs no check.
         page.goto(f"http://localhost:{attacker_port}/csrf")
         sent, answer = press(page, "Log me out everywhere", f"{stage}/api/logout-all")
@@ -179,9 +186,8 @@ def test_with_the_csrf_check_broken_a_same_site_form_logs_you_out_everywhere(
         _, answer = press(page, "Log me out everywhere", f"{stage}/api/logout-all")
         assert answer.status == 204
         expect(answer_frame).to_have_text("")
-    assert phone.request.get(f"{stage}/api/me").status == 401
-    assert page.request.get(f"{stage}/api/me").status == 401
-    phone.close()
+        assert phone.request.get(f"{stage}/api/me").status == 401
+        assert page.request.get(f"{stage}/api/me").status == 401
 
 
 @pytest.mark.parametrize("stage_name", ["01_missile_button"])

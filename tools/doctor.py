@@ -94,7 +94,7 @@ def check_venv():
     ]
     if wrong:
         return False, f".venv does not match requirements.txt: {', '.join(wrong)}; {SET_UP}"
-    return True, f".venv has the {len(pinned)} packages of requirements.txt, as pinned"
+    return True, ".venv has every package of requirements.txt, as pinned"
 
 
 def port_in_use(port):

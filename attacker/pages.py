@@ -14,7 +14,8 @@ def same_site_as_stage() -> bool:
     """Whether this page and the stage are one site for the browser's cookie rules. A
     site is the scheme and the host name without the port: http://127.0.0.1:8001 and
     http://127.0.0.1:5000 are one site, http://localhost:8001 is another. (On the web a
-    site is a registrable domain: a.example.com and b.example.com are one site too.)"""
+    site is a registrable domain, so a.example.com and b.example.com are one site too;
+    these demos have no subdomains, and the host name will do.)"""
     here, stage = urlsplit(request.host_url), urlsplit(current_app.config["STAGE_URL"])
     return (here.scheme, here.hostname) == (stage.scheme, stage.hostname)
 

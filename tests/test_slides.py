@@ -104,6 +104,7 @@ def test_every_slide_has_speaker_notes_with_its_minutes_and_they_add_up():
         minutes.append(int(found.group(1)))
     claimed = re.search(r"The talk takes (\d+) minutes", SLIDE_TEXTS[0])
     assert claimed and int(claimed.group(1)) == sum(minutes)
+    assert f"({sum(minutes)} in all)" in (SLIDES / "README.md").read_text()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

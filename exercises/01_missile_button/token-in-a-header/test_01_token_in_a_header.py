@@ -37,6 +37,17 @@ def test_the_token_in_the_url_opens_nothing_any_more(client, token):
     assert client.get("/api/launches", headers=bearer(token)).get_json() == []
 
 
+def test_a_copy_of_the_database_opens_nothing_in_the_header_either(stage, app, client, token):
+    """The stage's lesson of the same name sends the stored hashes in the URL, which the
+    API no longer reads: here they go where a token now goes."""
+    with app.app_context():
+        db = stage.db.db
+        stored = db.session.execute(db.select(stage.models.ApiToken.token_hash)).scalars().all()
+    for value in stored:
+        assert client.post("/api/launch", headers=bearer(value)).status_code == 401
+    assert client.post("/api/launch", headers=bearer(token)).status_code == 200
+
+
 def post(url, headers):
     """A plain HTTP client: the status of a POST to URL."""
     request = urllib.request.Request(url, method="POST", headers=headers)

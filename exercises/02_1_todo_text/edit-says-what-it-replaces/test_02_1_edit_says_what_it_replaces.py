@@ -38,6 +38,15 @@ def test_an_edit_must_say_what_it_replaces(client):
     assert client.get("/api/todos").get_json() == ["buy milk"]
 
 
+def test_two_todos_with_the_same_text_still_cannot_be_told_apart(client):
+    add(client, "buy milk", "buy milk")
+    # Tab A edits the first "buy milk", todo 0; tab B deletes that one meanwhile.
+    assert client.delete("/api/todos/0").status_code == 204
+    response = client.put("/api/todos/0", json={"text": "buy oat milk", "was": "buy milk"})
+    assert response.status_code == 200  # it hit the other one: a text is not an identity
+    assert client.get("/api/todos").get_json() == ["buy oat milk"]
+
+
 def test_the_page_refuses_an_edit_after_a_delete_in_another_tab(client, new_page):
     add(client, "first", "second", "third")
     tab_a, tab_b = new_page(), new_page()

@@ -10,7 +10,8 @@ Why two tools: `pip download --platform` picks wheels for another machine, but d
 which dependencies it needs by *this* machine's markers, so on Linux it leaves out what
 only Windows needs (colorama for click and pytest, tzdata for psycopg). uv resolves
 requirements.txt for each target machine as that machine would; pip then downloads
-exactly that list.
+exactly that list. Last, uv resolves each machine's requirements again from the folder
+alone (`--no-index`): the proof that nothing is missing.
 """
 
 import argparse
@@ -42,12 +43,14 @@ PLATFORMS = {
 PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
 
 
-def pinned_for(platform, python):
-    """Every package requirements.txt needs on that machine, each as name==version."""
+def pinned_for(platform, python, *options):
+    """Every package requirements.txt needs on that machine, each as name==version, as uv
+    resolves it (from PyPI, or where OPTIONS say)."""
     uv_platform, tags = PLATFORMS[platform]
     uv = [sys.executable, "-m", "uv", "pip", "compile", str(REQUIREMENTS), "--quiet"]
     uv += ["--python-platform", uv_platform, "--python-version", python]
     uv += ["--only-binary", ":all:", "--no-header", "--no-annotate", "--no-python-downloads"]
+    uv += options
     env = dict(os.environ)
     if platform.startswith("macos"):
         # uv reads the oldest macOS to serve from here: the one of pip's tag.
@@ -85,16 +88,18 @@ def main():
             print(f"{platform}, Python {python}", flush=True)
             try:
                 download(args.folder, platform, python)
+                # The proof: that machine's requirements resolve from the folder alone.
+                pinned_for(platform, python, "--no-index", "--find-links", str(args.folder))
             except subprocess.CalledProcessError as error:
                 sys.exit(
-                    f"Could not download the wheels for {platform}, Python {python}:"
+                    f"The wheels for {platform}, Python {python} are not all there:"
                     f" {error.stderr or 'see above'}"
                 )
     wheels = list(args.folder.glob("*.whl"))
     size = sum(wheel.stat().st_size for wheel in wheels) / 2**20
     print(
-        f"{len(wheels)} wheels, {size:.0f} MiB, in {args.folder}. Install from it with no"
-        f" network: make setup-offline WHEELHOUSE={args.folder}"
+        f"{len(wheels)} wheels, {size:.0f} MiB, in {args.folder}; each machine above finds all"
+        f" it needs there. Install with no network: make setup-offline WHEELHOUSE={args.folder}"
     )
 
 

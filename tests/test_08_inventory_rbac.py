@@ -230,13 +230,23 @@ def test_hiding_a_button_is_not_access_control_a_viewer_calling_the_api_gets_403
 
 
 @pytest.mark.lesson("fix")
-def test_a_demotion_counts_from_the_next_request_not_when_the_token_expires(app, admin, manager):
+def test_a_demotion_counts_from_the_next_request_not_when_the_token_expires(
+    stage, app, admin, manager
+):
+    """The token says who the user is, never what they may do: the role is read from
+    the database at every request. (An admin's demotion also ends the user's sessions,
+    test_a_role_change_ends_the_users_sessions; here only the role changes, the session
+    lives on, so that only the role read from the database can refuse the order.)"""
     product = add_product(admin)
     assert order(manager, (product["id"], 1)).status_code == 201
-    manager_id = manager.get("/api/me").get_json()["id"]
-    assert admin.patch(f"/api/users/{manager_id}", json={"role": "viewer"}).status_code == 200
-    # The same token, still valid for minutes: its role is read from the database.
-    assert order(manager, (product["id"], 1)).status_code in (401, 403)
+    with app.app_context():
+        db, users = stage.db.db, stage.models.User
+        db.session.execute(db.update(users).filter_by(username="max").values(role="viewer"))
+        db.session.commit()
+    # The same token, still valid for minutes, from a session still alive:
+    response = order(manager, (product["id"], 1))
+    assert response.status_code == 403
+    assert response.get_json() == {"error": "not allowed for the role viewer"}
     assert stock(admin, product["id"]) == 4
 
 
@@ -703,8 +713,10 @@ def claims_of(client, app):
 @pytest.mark.lesson("fix")
 def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
     """Stages on one address get the same cookies from the browser (cookies ignore the
-    port). Each stage signs with its own key, so 07's token is nothing to 08, even for
-    user 1, who is 08's admin."""
+    port). Each stage signs with a key of its own (a file named after it in instance/),
+    so a token that 07 signed is nothing to 08: even one that says all that 08's tokens
+    say, for a live session of 08's admin, is refused for its key alone. (A token of 07
+    also names 07 in `aud`; the next test shows that defence on its own.)"""
     import importlib
 
     from flask import Flask
@@ -718,14 +730,33 @@ def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
          "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
     browser = todo.test_client()
     log_in(browser, "alice")  # user 1 of 07
-    log_in(inventory.test_client(), "ada", role="admin")  # user 1 of 08
+    ada = inventory.test_client()
+    log_in(ada, "ada", role="admin")  # user 1 of 08
     thief = inventory.test_client()
     thief.set_cookie("access_token", browser.get_cookie("access_token").value)
     thief.set_cookie("csrf_token", browser.get_cookie("csrf_token").value)
     assert thief.get("/api/users").status_code == 401
+
+    # Ada's own claims, signed with 08's key, open the admin's list; with 07's, nothing.
+    claims = claims_of(ada, inventory)
+    for key, status in [(inventory.config["SECRET_KEY"], 200), (todo.config["SECRET_KEY"], 401)]:
+        thief = with_token(inventory, jwt.encode(claims, key))
+        assert thief.get("/api/users").status_code == status
     for app in (todo, inventory):
         with app.app_context():
             app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.mark.lesson("fix")
+def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, admin):
+    """A key shared by mistake (one FLASK_SECRET_KEY for every stage) opens nothing: 08
+    accepts only tokens whose `aud` names it. The token here has all the rest of the
+    admin's own (08's key, a live session of 08), so that only `aud` can refuse it."""
+    claims = claims_of(admin, app)
+    key = app.config["SECRET_KEY"]
+    assert with_token(app, jwt.encode(claims, key)).get("/api/users").status_code == 200
+    for_another_app = jwt.encode({**claims, "aud": "07_final_todo"}, key)
+    assert with_token(app, for_another_app).get("/api/users").status_code == 401
 
 
 def test_logging_out_everywhere_ends_every_device_at_once(app):

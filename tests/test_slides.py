@@ -52,6 +52,13 @@ def readme_diagrams(stage_name):
     return re.findall(r"^```mermaid\n(.*?)\n```$", section.group(1), flags=re.M | re.S)
 
 
+@pytest.mark.parametrize("stage_name", STAGES_WITH_DIAGRAMS)
+def test_how_it_works_comes_right_after_try_it(stage_name):
+    readme = (ROOT / stage_name / "README.md").read_text()
+    headings = re.findall(r"^## (.*)", readme, flags=re.MULTILINE)
+    assert headings[headings.index("Try it") + 1] == "How it works"
+
+
 def test_every_code_block_on_the_slides_names_the_file_it_quotes():
     fences = re.findall(r"^```", DECK, flags=re.MULTILINE)
     assert len(fences) == 2 * len(EXCERPTS), "a code block without its file's link above it"

@@ -1,5 +1,9 @@
 import os
 import secrets
+import sys
+
+from sqlalchemy.engine import make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import tokens
 
@@ -22,9 +26,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app):
     if app.config.get("SECRET_KEY") is None:
+        check_a_key_file_will_do(app)
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path, app.name)
     tokens.check_secret_key(app.config["SECRET_KEY"])
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address, which throttling counts by, is then the one the proxies
+        # got the request from (in X-Forwarded-For), not the nearest proxy's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     app.after_request(add_security_headers)
+
+
+def check_a_key_file_will_do(app):
+    """A key file is one machine's: app servers on several machines would each make their
+    own, and refuse each other's tokens. Under gunicorn with a database server, which
+    several machines can share, refuse to start without FLASK_SECRET_KEY."""
+    under_gunicorn = os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if under_gunicorn and database != "sqlite":
+        print(
+            "FLASK_SECRET_KEY is not set. With a database server, this app may run on several\n"
+            "machines, and each would make a key of its own in instance/: a login on one\n"
+            "would be refused by the others. Set the same key on every machine, made once with:\n"
+            '  python -c "import secrets; print(secrets.token_hex(32))"',
+            file=sys.stderr,
+        )
+        raise SystemExit(3)  # as for a short key: gunicorn stops, rather than retry forever
 
 
 def development_secret_key(instance_path: str, stage: str) -> str:

@@ -20,6 +20,9 @@ def create_app(test_config=None):
         # requests racing); after that it is a copy, and the session ends.
         RENEWAL_GRACE=30,
         AUTH_COOKIE_SECURE=False,  # True behind HTTPS: the login cookies never travel in clear
+        # How many proxies in front add X-Forwarded-For (1 behind one nginx). With 0, the
+        # header, which anyone can send, is ignored.
+        TRUSTED_PROXIES=0,
     )
     app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI=... overrides a default
     if test_config is not None:

@@ -2,10 +2,11 @@ import os
 import sqlite3
 
 import click
+from alembic import command
 from flask.cli import with_appcontext
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -14,10 +15,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The schema's history: Alembic scripts in migrations/, run by `flask db upgrade`.
+migrate = Migrate(db=db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
 
 
 def init_app(app):
     db.init_app(app)
+    migrate.init_app(app)  # the `flask db ...` commands
     app.cli.add_command(init_db_command)
     with app.app_context():
         event.listen(db.engine, "connect", enforce_foreign_keys)
@@ -44,19 +48,35 @@ def enforce_foreign_keys(connection, record):
 
 
 def create_tables():
-    # Worker processes (gunicorn -w 4) start at once and may race to create the tables.
-    # The databases create them all in one transaction: the loser's attempt fails whole,
-    # and a second look finds them made by the winner (or raises the real error).
-    try:
-        db.create_all()
-    except DatabaseError:
-        db.create_all()
+    """Run the migrations on an empty database, so that the first start needs no other
+    step. A database with tables is left as it is: `flask db upgrade` moves it on."""
+    with db.engine.connect() as connection:
+        if inspect(connection).get_table_names():
+            return
+        # Worker processes (gunicorn -w 4) start at once: one migrates, the others wait
+        # for it to commit, then find the tables.
+        lock_until_commit(connection)
+        if not inspect(connection).get_table_names():
+            config = migrate.get_config()
+            config.attributes["connection"] = connection  # see migrations/env.py
+            command.upgrade(config, "head")
+        connection.commit()
+
+
+def lock_until_commit(connection):
+    """Let one process at a time past this point, until its connection commits."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(1)")  # a lock only we take
+    else:  # SQLite: its write lock, which the others wait for (5 s at most, by default)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Delete all data and create empty tables."""
-    db.drop_all()
-    db.create_all()
+    """Delete all data and tables, then make the tables again by the migrations."""
+    tables = MetaData()
+    tables.reflect(db.engine)
+    tables.drop_all(db.engine)
+    create_tables()
     click.echo("Initialized the database.")

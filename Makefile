@@ -80,10 +80,9 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 # The slide deck (slides/), served by Python's own file server: no .venv, no internet.
-# It serves the repository's folder, so that the slides' links to the stages open.
+# slides/serve.py serves the slides and the stages' files they link to, nothing else.
 slides:
-	@echo "The deck: http://127.0.0.1:8000/slides/  (Ctrl-C stops it)"
-	$(PYTHON) -m http.server 8000 --bind 127.0.0.1
+	$(PYTHON) slides/serve.py 8000
 
 lint: venv
 	$(BIN)/ruff check .

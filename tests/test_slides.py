@@ -2,17 +2,20 @@
 READMEs', its links resolve, every slide has speaker notes, and it renders with no
 internet in a real browser (one page load for the whole deck)."""
 
-import functools
 import re
+import sys
 import textwrap
 import threading
 import urllib.request
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from conftest import ROOT
 
 SLIDES = ROOT / "slides"
+sys.path.insert(0, str(SLIDES))
+import serve  # noqa: E402
+
 DECK = (SLIDES / "deck.md").read_text()
 SLIDE_TEXTS = DECK.split("\n---\n")  # the separator index.html gives reveal.js
 # A quoted file: a link to it, named in code, on the line above its code block.
@@ -114,16 +117,10 @@ def test_every_slide_has_speaker_notes_with_its_minutes_and_they_add_up():
     assert f"({sum(minutes)} in all)" in (SLIDES / "README.md").read_text()
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no line per request in the test's output
-        pass
-
-
 @pytest.fixture
 def deck_server():
-    """The repository served as `make slides` serves it, on a free port."""
-    handler = functools.partial(QuietHandler, directory=str(ROOT))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    """The deck served as `make slides` serves it (slides/serve.py), on a free port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -174,3 +171,25 @@ def test_the_deck_renders_every_slide_offline_in_a_browser(browser, deck_server)
     for link in set(links):
         with urllib.request.urlopen(link.partition("#")[0]) as response:
             assert response.status == 200, link
+
+
+def test_the_deck_server_serves_no_key_no_database_and_only_to_this_machine(deck_server, tmp_path):
+    instance = ROOT / "07_final_todo" / "instance"
+    instance.mkdir(exist_ok=True)
+    secret = instance / "deck-test.secret_key"
+    secret.write_text("not for the slides")
+    try:
+        for path in ["/07_final_todo/instance/deck-test.secret_key", "/.git/config", "/"]:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(deck_server + path)
+            refused.value.close()
+            assert refused.value.code == 404, path
+    finally:
+        secret.unlink()
+    rebound = urllib.request.Request(deck_server + "/slides/", headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(rebound)
+    refused.value.close()
+    assert refused.value.code == 403
+    with urllib.request.urlopen(deck_server + "/07_final_todo/README.md") as response:
+        assert response.status == 200

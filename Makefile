@@ -6,6 +6,7 @@
 #   make lessons [STAGE=04_session_cookies]  only the lesson tests, one claim a line
 #   make break STAGE=04_session_cookies [BREAK=no-csrf-check]  list a stage's breaks, or
 #                                       break a copy of it and watch its lessons go red
+#   make run-broken STAGE=04_session_cookies BREAK=no-csrf-check  serve that broken copy
 #   make exercise STAGE=04_session_cookies [EXERCISE=name]  list, or test your exercise
 #   make breaks / make exercises        every break caught, every exercise proved (CI)
 #   make diff STAGE=04_session_cookies  the step in code from the previous stage
@@ -23,7 +24,7 @@ PORT ?= 5000
 WHEELHOUSE ?= wheelhouse
 BIN := .venv/bin
 
-.PHONY: run test lessons break breaks exercise exercises diff lint load bench browser venv
+.PHONY: run run-broken test lessons break breaks exercise exercises diff lint load bench browser venv
 .PHONY: doctor wheelhouse setup-offline
 .PHONY: slides
 .PHONY: attacker
@@ -50,6 +51,9 @@ lessons: venv browser
 
 break: venv browser
 	$(BIN)/python tools/practise.py break $(STAGE) $(BREAK)
+
+run-broken: venv
+	FLASK_RUN_PORT=$(PORT) $(BIN)/python tools/practise.py serve $(STAGE) $(BREAK)
 
 breaks: venv browser
 	$(BIN)/python tools/practise.py breaks

@@ -6,6 +6,7 @@ stage in its own folder and watch the exercise's tests go from red to green.
 
   python tools/practise.py break STAGE             list the stage's breaks
   python tools/practise.py break STAGE NAME        break a copy of the stage, run its lessons
+  python tools/practise.py serve STAGE NAME        serve a broken copy with `flask run`, live
   python tools/practise.py breaks                  run every break (CI): each must be caught,
                                                    and each lesson must be made red by one
   python tools/practise.py exercise STAGE          list the stage's exercises
@@ -14,6 +15,7 @@ stage in its own folder and watch the exercise's tests go from red to green.
                                                    as shipped, green with its answer applied
 """
 
+import contextlib
 import difflib
 import os
 import shutil
@@ -131,6 +133,20 @@ def try_break(stage, name):
     print(f"\nCaught: {', '.join(each['caught_by'])} went red, as the break says.")
 
 
+def serve_broken(stage, name):
+    """Serve a broken copy of the stage, as `make run` serves the stage, for a live demo."""
+    breaks_of(stage).get(name) or sys.exit(f"{stage} has no break {name!r}.")
+    with tempfile.TemporaryDirectory(prefix="practise-") as folder:
+        copy_stage(stage, Path(folder))
+        apply_break(stage, name, Path(folder), show=True)
+        print(f"\nServing the broken copy in {folder}: Ctrl-C stops it and deletes the copy.")
+        flask = [sys.executable, "-m", "flask", "--app", stage]
+        if stage == "01_missile_button":  # as `make run` does: a token to open the page with
+            subprocess.run([*flask, "create-token", "demo"], cwd=folder, check=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            subprocess.run([*flask, "run"], cwd=folder)
+
+
 def check_all_breaks():
     """Every break is caught by the tests it names, and every lesson is made red by at
     least one break."""
@@ -212,6 +228,7 @@ def finish(problems, success):
 COMMANDS = {
     ("break", 1): list_breaks,
     ("break", 2): try_break,
+    ("serve", 2): serve_broken,
     ("breaks", 0): check_all_breaks,
     ("exercise", 1): list_exercises,
     ("exercise", 2): try_exercise,

@@ -21,7 +21,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import CHEAP_HASH_METHOD, ROOT, TEST_PASSWORD, empty_database, stage_folder
+from conftest import CHEAP_HASH_METHOD, TEST_PASSWORD, empty_database, stage_folder
 from helpers import at_once
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
@@ -88,7 +88,7 @@ def test_the_migrations_make_the_tables_that_the_models_describe(stage, empty_da
         for table in stage.db.db.metadata.sorted_tables:
             checks = {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
             assert {c["name"] for c in database.get_check_constraints(table.name)} == checks
-        head = ScriptDirectory(str(ROOT / stage.__name__ / "migrations")).get_current_head()
+        head = ScriptDirectory(stage.db.migrate.directory).get_current_head()
         assert context.get_current_revision() == head
     dispose(app)
 
@@ -390,7 +390,9 @@ def test_logging_out_everywhere_on_one_machine_ends_the_session_on_the_other(
     assert (status, answer["error"]) == (401, stage.sessions.SESSION_ENDED)
 
 
-def test_the_login_throttle_counts_the_failures_on_every_machine(machines, make_user):
+def test_the_login_throttle_counts_the_failures_on_every_machine(
+    start_machines, stage_name, machines, make_user
+):
     make_user("carol")
     browser = Browser(machines, address="192.0.2.30")
     wrong = {"username": "carol", "password": "wrong password"}
@@ -398,6 +400,13 @@ def test_the_login_throttle_counts_the_failures_on_every_machine(machines, make_
     right = {"username": "carol", "password": TEST_PASSWORD}
     statuses += [browser.request("POST", "/api/login", right, machine)[0] for machine in machines]
     assert statuses == [401] * 5 + [429, 429]
+    # Counted for the address the proxy saw (ProxyFix), never for the proxy's own.
+    engine = create_engine(start_machines(stage_name)[0])
+    with engine.connect() as connection:
+        keys = set(connection.execute(text("SELECT key FROM login_failures")).scalars())
+    engine.dispose()
+    assert "address:192.0.2.30" in keys
+    assert "address:127.0.0.1" not in keys
 
 
 @pytest.mark.parametrize("stage_name", ["08_inventory_rbac"])

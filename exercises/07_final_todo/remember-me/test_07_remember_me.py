@@ -37,7 +37,8 @@ def test_with_remember_me_the_cookies_are_kept_thirty_days(clock, client):
 
 
 def test_with_remember_me_the_session_lives_thirty_days(clock, client):
-    register_and_log_in(client, remember=True)
+    response = register_and_log_in(client, remember=True)
+    assert response.status_code == 200, response.get_json()
     clock.shift(THIRTY_DAYS - A_MINUTE)
     assert client.get("/api/me").status_code == 200  # its token renewed, a month later
     clock.shift(A_MINUTE)

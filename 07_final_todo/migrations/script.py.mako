@@ -1,7 +1,7 @@
 """${message}
 
 Revision ID: ${up_revision}
-Revises: ${repr(down_revision)}
+Revises: ${comma(down_revision) or "None"}
 Create Date: ${create_date}
 
 """

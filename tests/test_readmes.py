@@ -2,7 +2,8 @@
 stage served by `flask run` (on a free port instead of 5000, with a database of the
 test's own), in one shell, in order. The output must show what the README says it shows.
 
-This is how a learner walks the course: if a line stops working, this test says which."""
+This is how a learner walks the course: if a line stops working, this test says which.
+And every stage README keeps the same parts, in the same order."""
 
 import os
 import re
@@ -115,3 +116,17 @@ def test_every_try_it_line_works_as_printed(stage_name, stage_server, tmp_path):
     assert "HTTP/1.1 500" not in output, output
     for shown in SHOWN[stage_name]:
         assert shown in output, f"the README says it shows {shown!r}:\n{output}"
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_keeps_the_template(stage_name):
+    """Goal, Run, Try it, What changed, What's still wrong, Practise, Continue (08: The end),
+    in this order; a stage may add parts of its own between them."""
+    readme = (ROOT / stage_name / "README.md").read_text()
+    headings = re.findall(r"^## (.*)", readme, flags=re.MULTILINE)
+    template = ["Goal", "Run", "Try it", "What changed since", "What's still wrong", "Practise"]
+    template.append("The end" if stage_name == STAGES[-1] else "Continue to")
+    found = [next((h for h in headings if h.startswith(part)), None) for part in template]
+    assert None not in found, dict(zip(template, found, strict=True))
+    assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
+    assert headings[-1] == found[-1]

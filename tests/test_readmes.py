@@ -15,7 +15,8 @@ import sys
 import pytest
 from conftest import CHEAP_HASH_METHOD, ROOT, STAGES
 
-# What each README says its lines print (a few telling pieces of it).
+# What each README says its lines print (a few telling pieces of it; a pattern where the
+# figure depends on the machine's speed: 07's wait may have begun a second before).
 SHOWN = {
     "01_missile_button": ['"launched":true', '"launched_by":"alice"', "HTTP/1.1 401",
                           "missing or unknown token"],
@@ -36,8 +37,9 @@ SHOWN = {
                               "HTTP/1.1 204", "HTTP/1.1 401",
                               "Set-Cookie: access_token=; Expires=Thu, 01 Jan 1970"],
     "07_final_todo": ["Content-Security-Policy: default-src 'self'", "X-Content-Type-Options",
-                      '"error": "wrong username or password"', "HTTP/1.1 429", "Retry-After: 900",
-                      "try again in 900 s", "HTTP/1.1 204", '"current":true'],
+                      '"error": "wrong username or password"', "HTTP/1.1 429",
+                      re.compile(r"Retry-After: (900|899)"),
+                      re.compile(r"try again in (900|899) s"), "HTTP/1.1 204", '"current":true'],
     "08_inventory_rbac": ["admin      admin", '"role":"viewer"', '"sku":"MUG-01"', "HTTP/1.1 403",
                           "not allowed for the role viewer", "HTTP/1.1 409",
                           "5 left, 9 wanted", "HTTP/1.1 201"],
@@ -115,7 +117,8 @@ def test_every_try_it_line_works_as_printed(stage_name, stage_server, tmp_path):
     assert "curl: (" not in output, output  # curl could not connect, or failed otherwise
     assert "HTTP/1.1 500" not in output, output
     for shown in SHOWN[stage_name]:
-        assert shown in output, f"the README says it shows {shown!r}:\n{output}"
+        found = shown.search(output) if isinstance(shown, re.Pattern) else shown in output
+        assert found, f"the README says it shows {shown!r}:\n{output}"
 
 
 @pytest.mark.parametrize("stage_name", STAGES)

@@ -46,8 +46,9 @@ test: venv browser
 
 # Weaknesses and fixes apart, one claim a line; STAGE=... for one stage's lessons.
 lessons: venv browser
-	$(BIN)/python -m pytest -m lesson --lessons -q -rN \
-		$(if $(filter command line,$(origin STAGE)),-k $(STAGE))
+	$(if $(filter command line,$(origin STAGE)), \
+		$(BIN)/python tools/practise.py lessons $(STAGE), \
+		$(BIN)/python -m pytest -m lesson --lessons -q -rN)
 
 break: venv browser
 	$(BIN)/python tools/practise.py break $(STAGE) $(BREAK)

@@ -41,6 +41,7 @@ class LessonReport:
 
     def __init__(self):
         self.lessons = {}  # (kind, stage, claim) -> set of outcomes
+        self.skipped = {}  # reason -> how many runs were skipped for it
 
     def add(self, item, outcome):
         if kind := lesson_kind(item):
@@ -51,13 +52,25 @@ class LessonReport:
             claim = item.originalname.removeprefix("test_").replace("_", " ")
             self.lessons.setdefault((kind, stage, claim), set()).add(outcome)
 
+    def skip(self, report):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
     def lines(self):
         for kind, title in KINDS.items():
             yield f"\n{title}:"
-            for (each_kind, stage, claim), outcomes in sorted(self.lessons.items()):
-                if each_kind == kind and outcomes != {"skipped"}:
-                    mark = "FAILED" if "failed" in outcomes else "ok    "
-                    yield f"  {mark} {stage:<4} {claim}"
+            shown = [
+                (stage, claim, outcomes)
+                for (each_kind, stage, claim), outcomes in sorted(self.lessons.items())
+                if each_kind == kind and outcomes != {"skipped"}
+            ]
+            for stage, claim, outcomes in shown:
+                mark = "FAILED" if "failed" in outcomes else "ok    "
+                yield f"  {mark} {stage:<4} {claim}"
+            if not shown:
+                yield "  (none among the lessons that ran)"
+        for reason, count in self.skipped.items():
+            yield f"\n{count} runs skipped: {reason.removeprefix('Skipped: ')}"
 
 
 @pytest.hookimpl(trylast=True)
@@ -74,6 +87,8 @@ def record(item, report):
     lessons = item.config.stash.get(report_key, None)
     if lessons is not None and (report.when == "call" or not report.passed):
         lessons.add(item, report.outcome)
+        if report.skipped and lesson_kind(item):
+            lessons.skip(report)
 
 
 def pytest_terminal_summary(terminalreporter, config):

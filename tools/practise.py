@@ -4,6 +4,7 @@ Break it: weaken one defence of a stage in a scratch copy (your files are never 
 and watch the lesson tests that guard it go red. Your turn: build a small piece of a
 stage in its own folder and watch the exercise's tests go from red to green.
 
+  python tools/practise.py lessons STAGE           run the stage's lessons (make lessons STAGE=)
   python tools/practise.py break STAGE             list the stage's breaks
   python tools/practise.py break STAGE NAME        break a copy of the stage, run its lessons
   python tools/practise.py serve STAGE NAME        serve a broken copy with `flask run`, live
@@ -88,8 +89,8 @@ def lesson_files(stage):
 
 
 def run_lessons(stage, scratch, quiet):
-    """Run the stage's lesson tests on the copy in SCRATCH. Returns (the lessons that ran,
-    the lessons that failed), by test function name."""
+    """Run the stage's lesson tests on the copy in SCRATCH (None: the stage itself).
+    Returns (the lessons that ran, the lessons that failed), by test function name."""
     command = ["-m", "lesson", "-k", stage, "--lessons", "-q", "-rN", "--tb=line"]
     return run_pytest(lesson_files(stage) + command, scratch, quiet)
 
@@ -114,6 +115,13 @@ def run_pytest(arguments, scratch, quiet):
             failed.add(name)
     shutil.rmtree(report.parent)
     return ran, failed
+
+
+def show_lessons(stage):
+    """What `make lessons STAGE=...` runs: only the files that hold the stage's lessons."""
+    _, failed = run_lessons(stage, None, quiet=False)
+    if failed:
+        sys.exit(1)
 
 
 def try_break(stage, name):
@@ -190,7 +198,9 @@ def exercise_tests(stage, name):
 
 def try_exercise(stage, name):
     """What a learner runs: the exercise's tests, on their own stage folder."""
-    _, failed = run_pytest([*exercise_tests(stage, name), "-v", "--tb=short"], None, False)
+    # One line a test, without pytest's line about the report file that this tool reads.
+    verbose = ["-q", "-o", "verbosity_test_cases=2", "--tb=short", "--show-capture=no"]
+    _, failed = run_pytest([*exercise_tests(stage, name), *verbose], None, False)
     folder = f"exercises/{stage}/{name}"
     if failed:
         sys.exit(f"\nNot yet: the task is in {folder}/README.md; stuck? {folder}/answer.patch")
@@ -228,6 +238,7 @@ def finish(problems, success):
 
 
 COMMANDS = {
+    ("lessons", 1): show_lessons,
     ("break", 1): list_breaks,
     ("break", 2): try_break,
     ("serve", 2): serve_broken,

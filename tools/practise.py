@@ -45,10 +45,10 @@ def breaks_of(stage):
 
 
 def list_breaks(stage):
+    """Each break and what it removes; which lessons catch it is for the learner to guess."""
     print(f"Breaks of {stage}: make break STAGE={stage} BREAK=<name>\n")
     for name, each in breaks_of(stage).items():
-        print(f"  {name:<24} removes {each['removes']}")
-        print(f"  {'':<24} caught by {', '.join(each['caught_by'])}\n")
+        print(f"  {name}\n      removes {each['removes']}\n")
 
 
 def copy_stage(stage, scratch):
@@ -139,6 +139,10 @@ def try_break(stage, name):
     if missed:
         sys.exit(f"\nNOT CAUGHT: {', '.join(missed)} stayed green.")
     print(f"\nCaught: {', '.join(each['caught_by'])} went red, as the break says.")
+    print(
+        "(A red fix: the defence it proves is gone. A red weakness: the break fixed what"
+        " the stage leaves wrong, so the attack that test shows no longer works.)"
+    )
 
 
 def serve_broken(stage, name):

@@ -45,8 +45,8 @@ def config(database_url, **settings):
 
 
 def empty_schema(database_url, name):
-    """An empty PostgreSQL schema NAME of its own (one per stage and per pytest worker), so
-    that these tests never empty the tables that other tests use."""
+    """The URL of an empty PostgreSQL schema, NAME_<pytest worker>, of these tests' own:
+    they never empty the tables that other tests use."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     engine = create_engine(database_url)
     with engine.begin() as connection:
@@ -220,7 +220,7 @@ def copy_of_the_stage(stage_name, folder):
 
 
 def gunicorn(stage_name, folder, env, workers=2):
-    """`gunicorn -w 2 STAGE:create_app()` started in FOLDER, on a free port."""
+    """`gunicorn -w WORKERS STAGE_NAME:create_app()` started in FOLDER, on a free port."""
     command = ["-m", "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--no-control-socket"]
     return subprocess.Popen(
         [sys.executable, *command, f"{stage_name}:create_app()"],

@@ -43,12 +43,28 @@ CHEAP_HASH_METHOD = "scrypt:1024:8:1"
 
 def pytest_collection_modifyitems(items):
     """Every test that drives a real browser is marked `browser` (and says so in the
-    JUnit report, where CI checks that browser tests ran). Every lesson says its kind."""
+    JUnit report, where CI checks that browser tests ran). Every lesson says its kind.
+    The slow tests run first (see runs_long)."""
     for item in items:
         lessons.lesson_kind(item)
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
             item.user_properties.append(("browser", "true"))
+    # `pytest -n` hands out the tests in this order, and a worker that runs out takes
+    # some of another's: a slow test left to the end would keep one worker busy alone.
+    items.sort(key=lambda item: not runs_long(item))  # stable: otherwise in file order
+
+
+# Modules whose every test starts servers in other processes (a module fixture of
+# test_deploy.py starts them once for all its tests: they stay together).
+SLOW_MODULES = {"test_deploy.py", "test_load.py"}
+
+
+def runs_long(item):
+    """A test that drives a browser or starts a server in another process: seconds each,
+    where most tests take milliseconds."""
+    fixtures = getattr(item, "fixturenames", ())
+    return "browser" in fixtures or "gunicorn_server" in fixtures or item.path.name in SLOW_MODULES
 
 
 # --- A stage and its app --------------------------------------------------------------
@@ -84,13 +100,46 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def app(stage, app_config):
+def app(stage, app_config, tmp_path_factory):
+    copy_first_database(stage, app_config, tmp_path_factory)
     app = stage.create_app(app_config)
     yield app
+    close_databases(app)
+
+
+def close_databases(app):
     if "sqlalchemy" in app.extensions:  # close its database connections
         with app.app_context():
             for engine in app.extensions["sqlalchemy"].engines.values():
                 engine.dispose()
+
+
+# {stage name: the SQLite file that the stage's first start made}, one per test session.
+first_databases = {}
+
+
+def copy_first_database(stage, config, tmp_path_factory):
+    """Put in the test's place the SQLite database that the stage makes when it starts on
+    no database at all, made once by create_app itself and copied for each test: quicker
+    than making the tables again (07 and 08 run their migrations). The app then starts on
+    it as on a database that it made earlier. Nothing is copied for a database that the
+    test has made already, nor for a stage that makes no SQLite file."""
+    uri = config.get("SQLALCHEMY_DATABASE_URI", "")
+    path = Path(uri.removeprefix("sqlite:///"))
+    if not uri.startswith("sqlite:///") or not path.is_absolute() or path.exists():
+        return
+    if stage.__name__ not in first_databases:
+        folder = tmp_path_factory.mktemp("first-start")
+        first = folder / "first.sqlite"
+        first_config = {
+            **config,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{first}",
+            "TODO_FILE": str(folder / "todos.txt"),
+        }
+        close_databases(stage.create_app(first_config))
+        first_databases[stage.__name__] = first
+    if first_databases[stage.__name__].exists():
+        shutil.copyfile(first_databases[stage.__name__], path)
 
 
 # The start of the reason every PostgreSQL test skips with when there is no database.
@@ -131,35 +180,37 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(scope="session")
+def postgresql_engine(postgresql_database):
+    """One connection pool to the database of the tests, kept for the whole session: a new
+    connection for each test costs more than the cleaning it is for."""
+    engine = create_engine(postgresql_database)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def postgresql_url(postgresql_database, stage_name):
+def postgresql_url(postgresql_database, postgresql_engine, stage_name):
     """An empty PostgreSQL database for the stage, in the database of the tests (see
     postgresql_database). Each stage, and each worker of `pytest -n`, gets a schema of its
     own, whose tables are emptied for every test (quicker than making them again)."""
-    url = postgresql_database
     schema = f"stage{stage_name[:2]}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
+    with postgresql_engine.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    engine.dispose()
-    url += f"{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    empty_tables(url)
-    return url
+        connection.exec_driver_sql(f"SET LOCAL search_path TO {schema}")  # until the commit
+        empty_tables(connection)
+    url = postgresql_database
+    return url + f"{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
 
 
-def empty_tables(url):
-    """Delete every row of every table of the PostgreSQL schema at URL; ids start again
-    at 1."""
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            tables = connection.exec_driver_sql(
-                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()"
-            ).scalars()
-            if names := ", ".join(tables):
-                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    finally:
-        engine.dispose()
+def empty_tables(connection):
+    """Delete every row of every table of the connection's current schema; ids start
+    again at 1."""
+    tables = connection.exec_driver_sql(
+        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()"
+    ).scalars()
+    if names := ", ".join(tables):
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 def empty_database(url):

@@ -164,6 +164,17 @@ def test_the_breaks_and_exercises_the_plans_name_exist():
     assert missing == []
 
 
+def test_the_45_minute_plan_names_each_slide_by_its_number_and_title():
+    """The slides, by the number the deck shows (1 for the first): a moved slide shows."""
+    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as tests/test_slides.py
+    titles = [re.search(r"^#+ (.+)$", slide, flags=re.MULTILINE).group(1) for slide in deck]
+    plan = (TEACHING / "plan-45-minutes.md").read_text()
+    section = re.search(r"^## Slides for this plan\n(.*?)^## ", plan, re.M | re.S).group(1)
+    named = re.findall(r"^\| (\d+) \| ([^|]+?) \|", section, flags=re.MULTILINE)
+    assert len(named) >= 10
+    assert [(number, titles[int(number) - 1]) for number, _ in named] == named
+
+
 # --- make doctor ----------------------------------------------------------------------
 
 
@@ -229,3 +240,24 @@ def test_doctor_names_a_package_that_does_not_match_its_pin(doctor, tmp_path, mo
     assert not ready
     assert f"Flask {importlib.metadata.version('Flask')} (wants 0.1)" in line
     assert "PyJWT" not in line
+
+
+def test_doctor_notes_a_taken_port_of_the_attacker_or_the_slides(doctor, monkeypatch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setattr(doctor, "ATTACKER_PORT", port)
+        monkeypatch.setattr(doctor, "SLIDES_PORT", port)
+        attacker, slides = doctor.note_attacker_port(), doctor.note_slides_port()
+    assert not attacker[0] and not slides[0]
+    assert attacker[1].startswith(f"port {port} is in use: make attacker")
+    assert slides[1].startswith(f"port {port} is in use: make slides")
+    monkeypatch.setattr(doctor, "SLIDES_PORT", free_port())
+    assert doctor.note_slides_port()[0]
+
+
+def test_doctor_checks_the_ports_the_makefile_gives_the_attacker_and_the_slides(doctor):
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"--app attacker run --port {doctor.ATTACKER_PORT}\n" in makefile
+    assert f"slides/serve.py {doctor.SLIDES_PORT}\n" in makefile

@@ -5,7 +5,8 @@ a class needs, one line each, and says how to fix what is wrong:
     python3 tools/doctor.py [--port 5001]      (Windows: py tools\\doctor.py)
 
 Exit status 0 when the machine is ready, 1 when not. Lines marked "note" are not needed to
-run the stages (a browser for the tests, git for `make diff`).
+run the stages (a browser for the tests, git for `make diff`, the ports of `make attacker`
+and `make slides`).
 
 Kept runnable by an old Python (3.7 and up, such as macOS's own python3), so that it can
 say that Python is too old.
@@ -31,6 +32,9 @@ STAGE = "07_final_todo"  # the stage that needs the most packages
 WINDOWS = os.name == "nt"
 VENV_PYTHON = ROOT / ".venv" / ("Scripts/python.exe" if WINDOWS else "bin/python")
 SET_UP = "make run sets it up (it needs the internet), or make setup-offline WHEELHOUSE=..."
+# The fixed ports of the Makefile's attacker and slides targets.
+ATTACKER_PORT = 8001
+SLIDES_PORT = 8000
 
 # Run by .venv's Python: the version of each package named on the command line.
 VERSIONS = """
@@ -121,6 +125,24 @@ def check_port(port):
             f" (and make doctor PORT={port + 1})"
         )
     return True, f"port {port} is free for make run"
+
+
+def note_port(port, target, what):
+    """A port that only TARGET needs: in use, it is a note, since it may be TARGET itself."""
+    if port_in_use(port):
+        return False, (
+            f"port {port} is in use: {target} ({what}) cannot start while it is; if it is not"
+            f" {target} already running, stop the program that holds it"
+        )
+    return True, f"port {port} is free for {target} ({what})"
+
+
+def note_attacker_port():
+    return note_port(ATTACKER_PORT, "make attacker", "the other site of the live demos")
+
+
+def note_slides_port():
+    return note_port(SLIDES_PORT, "make slides", "the slide deck")
 
 
 def free_port():
@@ -222,7 +244,8 @@ def main():
         ready, line = check()
         problems += not ready
         print(f"  {'ok  ' if ready else 'FAIL'}  {line}", flush=True)
-    for note in (note_git, note_browser):  # good to have, not needed to run the stages
+    notes = [note_git, note_browser, note_attacker_port, note_slides_port]
+    for note in notes:  # good to have, not needed to run the stages
         present, line = note()
         print(f"  {'ok  ' if present else 'note'}  {line}", flush=True)
     if problems:

@@ -411,27 +411,24 @@ def gunicorn_server(stage_name):
 
 
 class GunicornServer:
+    """`gunicorn -w WORKERS STAGE_NAME:create_app()` on a free port, started in FOLDER (the
+    folder that holds the stage), with SETTINGS added to its environment."""
+
     secret_key = "a key for the gunicorn tests, 32 bytes or more"
 
-    def __init__(self, stage_name, database_url, workers=2):
+    def __init__(self, stage_name, database_url, workers=2, folder=None, settings=None):
         env = {
             **os.environ,
             "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
             "FLASK_SECRET_KEY": self.secret_key,
             "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
+            **(settings or {}),
         }
-        command = [
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-b",
-            "127.0.0.1:0",
-            f"{stage_name}:create_app()",
-        ]
+        # No control socket: its default path is one for every gunicorn on the machine.
+        command = ["-m", "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--no-control-socket"]
         self.process = subprocess.Popen(
-            [sys.executable, *command],
-            cwd=stage_folder(stage_name).parent,
+            [sys.executable, *command, f"{stage_name}:create_app()"],
+            cwd=folder or stage_folder(stage_name).parent,
             env=env,
             stderr=subprocess.PIPE,
             text=True,
@@ -449,7 +446,7 @@ class GunicornServer:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=30)
         self.reader.join()
         self.process.stderr.close()
 

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +20,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import CHEAP_HASH_METHOD, TEST_PASSWORD, empty_database, stage_folder
+from conftest import (
+    CHEAP_HASH_METHOD,
+    TEST_PASSWORD,
+    GunicornServer,
+    empty_database,
+    stage_folder,
+)
 from helpers import at_once
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
@@ -220,7 +225,8 @@ def copy_of_the_stage(stage_name, folder):
 
 
 def gunicorn(stage_name, folder, env, workers=2):
-    """`gunicorn -w WORKERS STAGE_NAME:create_app()` started in FOLDER, on a free port."""
+    """`gunicorn -w WORKERS STAGE_NAME:create_app()` started in FOLDER, left to run or stop
+    as it will (for a start that must fail; GunicornServer waits for one that listens)."""
     command = ["-m", "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--no-control-socket"]
     return subprocess.Popen(
         [sys.executable, *command, f"{stage_name}:create_app()"],
@@ -231,37 +237,16 @@ def gunicorn(stage_name, folder, env, workers=2):
     )
 
 
-class Machine:
+def machine(stage_name, folder, database_url):
     """One app machine: gunicorn in a folder of its own, on the shared database."""
-
-    def __init__(self, stage_name, folder, database_url):
-        env = {
-            **os.environ,
-            "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
-            "FLASK_SECRET_KEY": KEY,  # the same on every machine
-            "FLASK_TRUSTED_PROXIES": "1",  # behind one proxy
-            "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
-            # A token that a renewal replaced is a copy at once: no waiting in the tests.
-            "FLASK_RENEWAL_GRACE": "0",
-        }
-        self.process = gunicorn(stage_name, copy_of_the_stage(stage_name, folder), env)
-        self.log = []
-        for line in self.process.stderr:  # it says where it listens once the socket is open
-            self.log.append(line)
-            if match := re.search(r"Listening at: (http://\S+)", line):
-                break
-        else:
-            raise RuntimeError("gunicorn did not start:\n" + "".join(self.log))
-        self.url = match.group(1)
-        self.reader = threading.Thread(target=lambda: self.log.extend(self.process.stderr))
-        self.reader.start()
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.reader.join()
-        self.process.stderr.close()
-        assert not any("Exception in worker" in line for line in self.log), "".join(self.log)
+    settings = {
+        "FLASK_SECRET_KEY": KEY,  # the same on every machine
+        "FLASK_TRUSTED_PROXIES": "1",  # behind one proxy
+        # A token that a renewal replaced is a copy at once: no waiting in the tests.
+        "FLASK_RENEWAL_GRACE": "0",
+    }
+    folder = copy_of_the_stage(stage_name, folder)
+    return GunicornServer(stage_name, database_url, folder=folder, settings=settings)
 
 
 @pytest.fixture(scope="module")
@@ -276,13 +261,16 @@ def start_machines(postgresql_database, tmp_path_factory):
             upgrade = flask(stage_name, url, "db", "upgrade")  # once, before the machines
             assert upgrade.returncode == 0, upgrade.stderr
             folders = [tmp_path_factory.mktemp(f"machine-{name}") for name in "ab"]
-            started[stage_name] = url, [Machine(stage_name, f, url) for f in folders]
+            started[stage_name] = url, [machine(stage_name, f, url) for f in folders]
         return started[stage_name]
 
     yield start
     for _, machines in started.values():
-        for machine in machines:
-            machine.stop()
+        for server in machines:
+            server.stop()
+            assert not any("Exception in worker" in line for line in server.log), "".join(
+                server.log
+            )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ A stage's test module names its stage (`STAGE = "04_session_cookies"`); contract
 parametrize `stage_name` over every stage folder instead.
 """
 
+import collections
 import contextlib
 import importlib
 import itertools
@@ -36,6 +37,12 @@ STAGES = sorted(
     for path in ROOT.iterdir()
     if re.fullmatch(r"\d\d_\w+", path.name) and (path / "__init__.py").is_file()
 )
+# SQLite waits for the disk at every commit, and the tests commit thousands of times (half
+# the time of some files): their temporary folders go to memory where Linux has a
+# memory-backed folder with room (PYTEST_DEBUG_TEMPROOT is pytest's own setting for this).
+MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (pytest makes its own folders in it)
+if os.access(MEMORY_FOLDER, os.W_OK) and shutil.disk_usage(MEMORY_FOLDER).free > 2**30:
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(MEMORY_FOLDER))
 TEST_PASSWORD = auth_actions.TEST_PASSWORD
 # Werkzeug's scrypt with a small cost: the stages' real default is far slower on purpose.
 CHEAP_HASH_METHOD = "scrypt:1024:8:1"
@@ -363,16 +370,47 @@ def clock():
 # --- A real server and a real browser --------------------------------------------------
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served by a real HTTP server in a thread, on a free port."""
-    server = make_server("127.0.0.1", 0, whole_responses(app), threaded=True)
+@pytest.fixture(scope="session")
+def http_server():
+    """A real HTTP server in a thread, on a free port, for the whole session: each test
+    that needs one hands it its app (see live_server). One address for every test lets
+    the browser's tabs be used again from test to test (see Tabs)."""
+    current = CurrentApp()
+    server = make_server("127.0.0.1", 0, current, threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield current, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+class CurrentApp:
+    """A WSGI app that hands each request to the app of the test running now; it answers
+    BETWEEN_TESTS itself, with an empty page, where Tabs empties a tab's storage."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == BETWEEN_TESTS:
+            start_response("200 OK", [("Content-Type", "text/html")])
+            return [b"<!doctype html><title>Between tests</title>"]
+        if self.app is None:  # between tests: what a page sends late reaches no test's app
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"No test is running."]
+        return self.app(environ, start_response)
+
+
+BETWEEN_TESTS = "/between-tests"
+
+
+@pytest.fixture
+def live_server(app, http_server):
+    """The app served by a real HTTP server: its address, http://127.0.0.1:PORT."""
+    current, url = http_server
+    current.app = whole_responses(app)
+    yield url
+    current.app = None
 
 
 def whole_responses(app):
@@ -393,10 +431,11 @@ def whole_responses(app):
 
 
 @pytest.fixture
-def gunicorn_server(stage_name):
+def gunicorn_server(stage_name, tmp_path):
     """Start the stage under gunicorn with two worker processes, as its README runs it:
     `server = gunicorn_server(database_url)`, then `server.url`. Stopped after the test,
-    which fails if a worker process crashed."""
+    which fails if a worker process crashed. (The test's folder, where its database may
+    be, is removed only after the server stops.)"""
     servers = []
 
     def start(database_url):
@@ -478,30 +517,85 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def tabs(browser, http_server):
+    tabs = Tabs(browser, base_url=http_server[1])
+    yield tabs
+    tabs.close()
+
+
+class Tabs:
+    """Browser tabs kept open from test to test, each in a browser profile of its own (a
+    Playwright context): opening a tab costs Chromium a quarter of a second of work, and
+    every browser test opens one or more. A tab is emptied before it is handed out again:
+    its page, its profile's cookies and the stage's storage (local and session)."""
+
+    def __init__(self, browser, base_url):
+        self.browser, self.base_url = browser, base_url
+        self.free = collections.defaultdict(list)  # {context options: [tabs]}
+        self.page_errors = {}  # {tab: the JavaScript errors on it since it was handed out}
+
+    def take(self, **options):
+        key = repr(sorted(options.items()))
+        if self.free[key]:
+            page = self.free[key].pop()
+        else:
+            page = self.browser.new_context(base_url=self.base_url, **options).new_page()
+            page.on("pageerror", lambda error: self.page_errors[page].append(error))
+        self.page_errors[page] = []
+        return page, key
+
+    def give_back(self, page, key):
+        """Empty PAGE's tab and keep it for the next test that asks for one like it."""
+        try:
+            page.unroute_all(behavior="ignoreErrors")
+            page.goto(BETWEEN_TESTS)  # the page's scripts and timers stop here
+            page.evaluate("localStorage.clear(); sessionStorage.clear()")
+            for other in page.context.pages[1:]:  # windows that the page opened
+                other.close()
+            page.context.clear_cookies()
+        except Exception:  # a tab that cannot be emptied is closed instead
+            page.context.close()
+            raise
+        self.free[key].append(page)
+
+    def close(self):
+        for pages in self.free.values():
+            for page in pages:
+                page.context.close()
+
+
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(tabs, live_server):
     """Another browser profile with its own cookies, as on a second device:
-    `phone = new_page()`, or with Playwright's context options."""
-    contexts, page_errors = [], []
+    `phone = new_page()`, or with Playwright's context options. A JavaScript error on one
+    of its pages fails the test."""
+    taken = []
 
     def open_page(**options):
-        context = browser.new_context(base_url=live_server, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: page_errors.append(error))
+        page, key = tabs.take(**options)
+        taken.append((page, key))
         return page
 
     yield open_page
-    for context in contexts:
-        context.close()
-    assert not page_errors, f"JavaScript errors on the page: {page_errors}"
+    errors = [error for page, _ in taken for error in tabs.page_errors[page]]
+    for page, key in taken:
+        tabs.give_back(page, key)
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser profile (no cookies, empty localStorage) and a page in it, which
-    opens the live server's pages by path: `page.goto("/")`. (The page closes before the
-    server stops.) A JavaScript error on the page fails the test."""
+def page(new_page):
+    """A browser tab with an empty profile (no cookies, empty storage), which opens the live
+    server's pages by path: `page.goto("/")`. It is used again by later tests (see Tabs):
+    a test that changes it for good (a fake clock, an init script, a listener) takes
+    own_page instead."""
+    return new_page()
+
+
+@pytest.fixture
+def own_page(browser, live_server):
+    """A tab of its own, in a new browser profile, closed after the test."""
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     page_errors = []

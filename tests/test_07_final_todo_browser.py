@@ -383,8 +383,9 @@ def test_a_title_over_200_characters_is_refused_with_the_reason(page):
 
 
 def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
-    clock, client, page
+    clock, client, own_page
 ):
+    page = own_page  # its clock is the test's: a tab of its own
     log_in(client, "alice")
     for _ in range(5):
         wrong = {"username": "alice", "password": "a wrong guess"}
@@ -512,7 +513,8 @@ def console_errors(page):
     return errors
 
 
-def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(page):
+def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(own_page):
+    page = own_page  # it listens to the console: a tab of its own
     errors = console_errors(page)
     page.goto("/")
     page.get_by_role("main").get_by_role("link", name="Create an account").click()
@@ -543,7 +545,8 @@ def test_the_whole_journey_logs_no_errors_and_breaks_no_content_security_policy(
         page.evaluate("document.body.setAttribute('style', 'color: red')")
 
 
-def test_a_visitor_who_opens_the_app_is_sent_to_log_in_with_only_the_401_logged(page):
+def test_a_visitor_who_opens_the_app_is_sent_to_log_in_with_only_the_401_logged(own_page):
+    page = own_page  # it listens to the console: a tab of its own
     errors = console_errors(page)
     page.goto("/app")
     expect(page).to_have_url(at("/login"))

@@ -82,9 +82,11 @@ def test_the_todo_page_with_a_login(page):
 
 
 @pytest.mark.parametrize("stage_name", ["01_missile_button"])
-def test_the_missile_button_page_asks_the_server_for_no_favicon(page):
+def test_the_missile_button_page_asks_the_server_for_no_favicon(own_page):
     """A browser asks for /favicon.ico unless the page names an icon: a 404 in the access
-    log, the one thing stage 01's learners read. The page's icon is a data: URL."""
+    log, the one thing stage 01's learners read. The page's icon is a data: URL. (A tab of
+    its own: one that has shown a page with an icon before may not ask again.)"""
+    page = own_page
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto("/")

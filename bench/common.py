@@ -15,7 +15,7 @@ STAGES = sorted(
 )
 AUTH_STAGES = [name for name in STAGES if name >= "03"]
 PASSWORD = "correct horse battery"  # noqa: S105 (a throwaway user's)
-CHEAP_HASH_METHOD = "scrypt:1024:8:1"  # the tests' cost: login and set-up stay cheap
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"  # the benchmarks' cost: login and set-up stay cheap
 REAL_HASH_METHOD = "scrypt:32768:8:3"  # what every stage uses by default
 WERKZEUG_DEFAULT_METHOD = "scrypt:32768:8:1"
 SECRET_KEY = "bench-" + secrets.token_urlsafe(32)  # 32 random bytes, like the stages' own

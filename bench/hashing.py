@@ -48,7 +48,7 @@ def bench_hashing(runs: int):
     methods = [
         (REAL_HASH_METHOD, "every stage's default (OWASP minimum)"),
         (WERKZEUG_DEFAULT_METHOD, "Werkzeug's default"),
-        (CHEAP_HASH_METHOD, "the tests' and these benchmarks' setting"),
+        (CHEAP_HASH_METHOD, "these benchmarks' setting"),
     ]
     rows = []
     reference = None

@@ -44,8 +44,9 @@ MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (pytest makes its own folders in 
 if os.access(MEMORY_FOLDER, os.W_OK) and shutil.disk_usage(MEMORY_FOLDER).free > 2**30:
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(MEMORY_FOLDER))
 TEST_PASSWORD = auth_actions.TEST_PASSWORD
-# Werkzeug's scrypt with a small cost: the stages' real default is far slower on purpose.
-CHEAP_HASH_METHOD = "scrypt:1024:8:1"
+# Werkzeug's scrypt with a small cost (under a millisecond, where the tests hash thousands
+# of passwords): the stages' real default is far slower on purpose.
+CHEAP_HASH_METHOD = "scrypt:128:8:1"
 
 
 def pytest_collection_modifyitems(items):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import ROOT, TEST_PASSWORD, log_in
+from conftest import CHEAP_HASH_METHOD, ROOT, TEST_PASSWORD, log_in
 from helpers import at_once, sql_statements, with_token
 from werkzeug.exceptions import Conflict
 
@@ -724,10 +724,10 @@ def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda app: str(tmp_path / "instance"))
     todo = importlib.import_module("07_final_todo").create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '07.sqlite'}",
-         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+         "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD})  # fmt: skip
     inventory = importlib.import_module(STAGE).create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '08.sqlite'}",
-         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+         "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD})  # fmt: skip
     browser = todo.test_client()
     log_in(browser, "alice")  # user 1 of 07
     ada = inventory.test_client()

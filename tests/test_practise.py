@@ -27,11 +27,13 @@ def lessons_by_stage(request):
 
 def lesson_node_ids(session):
     """The node ids of every lesson test: those that SESSION collected, when it collected
-    every test file with no -k or -m; else those of a collection of its own (seconds)."""
+    every test file and left none out (-k, -m, --deselect); else those of a collection of
+    its own (seconds)."""
     options = session.config.option
     collected_files = {item.path.name for item in session.items}
     every_file = {path.name for path in (ROOT / "tests").glob("test_*.py")}
-    if collected_files == every_file and not options.keyword and not options.markexpr:
+    left_out = options.keyword or options.markexpr or options.deselect
+    if collected_files == every_file and not left_out:
         return [item.nodeid for item in session.items if item.get_closest_marker("lesson")]
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "lesson", "tests"],

@@ -5,7 +5,7 @@ server acknowledged is there and nothing else is (and, in 08, that the stock add
     .venv/bin/python tests/load.py [--seconds 30] [--clients 16] [--workers 4]
 
 runs the long form on SQLite (and on PostgreSQL when TEST_POSTGRESQL_URL is set) and
-prints the figures; tests/test_load.py runs a short form in the test suite."""
+prints the figures; tests/all_stages/test_load.py runs a short form in the test suite."""
 
 import argparse
 import http.client

@@ -82,7 +82,7 @@ def lesson_files(stage):
     """The test files that hold the stage's lessons: its own, and those of every stage."""
     return [
         str(path.relative_to(ROOT))
-        for path in sorted(TESTS.glob("test_*.py"))
+        for path in sorted(TESTS.rglob("test_*.py"))
         if "mark.lesson" in path.read_text()
         and (path.name.startswith(f"test_{stage}") or not path.name[5:7].isdigit())
     ]

@@ -1,5 +1,5 @@
 // Writes the sha256 of the front end's sources into the build, as source-hash.txt. A test
-// (tests/test_08_inventory_rbac_browser.py) computes the same hash from the sources and
+// (tests/stages/test_08_inventory_rbac_browser.py) computes the same hash from the sources and
 // fails when the committed build was made from other sources: someone forgot to rebuild.
 //
 // The hash covers each file's path and its text with line endings made "\n", in sorted

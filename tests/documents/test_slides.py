@@ -88,7 +88,7 @@ def test_the_slides_draw_every_readme_diagram_as_the_readme_writes_it():
 
 def test_every_test_the_slides_name_exists():
     defined = set()
-    for path in (ROOT / "tests").glob("test_*.py"):
+    for path in (ROOT / "tests").rglob("test_*.py"):
         defined |= set(re.findall(r"^def (test_\w+)", path.read_text(), flags=re.MULTILINE))
     named = set(re.findall(r"`(test_\w+)`", DECK))
     assert named, "the slides name the lesson tests"

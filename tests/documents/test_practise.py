@@ -31,7 +31,7 @@ def lesson_node_ids(session):
     its own (seconds)."""
     options = session.config.option
     collected_files = {item.path.name for item in session.items}
-    every_file = {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    every_file = {path.name for path in (ROOT / "tests").rglob("test_*.py")}
     left_out = options.keyword or options.markexpr or options.deselect
     if collected_files == every_file and not left_out:
         return [item.nodeid for item in session.items if item.get_closest_marker("lesson")]

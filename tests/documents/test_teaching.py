@@ -89,14 +89,14 @@ def code_in(text):
 
 def test_the_teaching_docs_name_only_tests_that_exist():
     defined = set()
-    for module in (ROOT / "tests").glob("test_*.py"):
+    for module in (ROOT / "tests").rglob("test_*.py"):
         defined.update(re.findall(r"^def (test_\w+)", module.read_text(), flags=re.MULTILINE))
     named = {
         (doc.name, name)
         for doc in teaching_docs()
         for code in code_in(doc.read_text())
         for name in re.findall(r"\btest_\w+(?:\.py)?", code)
-        if not name.endswith(".py")  # a test module, tests/test_05_jwt_stateless.py
+        if not name.endswith(".py")  # a test module, tests/stages/test_05_jwt_stateless.py
     }
     assert named, "the plans name the lesson tests"
     assert sorted((doc, name) for doc, name in named if name not in defined) == []
@@ -166,7 +166,7 @@ def test_the_breaks_and_exercises_the_plans_name_exist():
 
 def test_the_45_minute_plan_names_each_slide_by_its_number_and_title():
     """The slides, by the number the deck shows (1 for the first): a moved slide shows."""
-    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as tests/test_slides.py
+    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as tests/documents/test_slides.py
     titles = [re.search(r"^#+ (.+)$", slide, flags=re.MULTILINE).group(1) for slide in deck]
     plan = (TEACHING / "plan-45-minutes.md").read_text()
     section = re.search(r"^## Slides for this plan\n(.*?)^## ", plan, re.M | re.S).group(1)

@@ -1,18 +1,33 @@
 """The two cookies of a login: the token that logs the browser in, which no script may
-read, and the CSRF value, which this site's pages read and send back in a header."""
+read, and the CSRF value, which this site's pages read and send back in a header.
 
-from flask import current_app
+A site is not an origin: a page on another port of this host, or on a subdomain, may set
+cookies that the browser then sends here along with ours. A request with two cookies of
+one name is refused: one of them was planted."""
+
+from flask import abort, after_this_request, current_app, request
 
 LOGIN_COOKIE = "access_token"
+CSRF_COOKIE = "csrf_token"
+PLANTED_COOKIE = (
+    "you were signed out to protect your account: a page on another port or subdomain of "
+    "this address put a login cookie of its own in your browser. Please log in again"
+)
+
+
+def cookie_name(name: str) -> str:
+    # __Host-: a cookie the browser takes only from this very host, over HTTPS, for Path=/;
+    # no subdomain and no http:// page can set it.
+    return f"__Host-{name}" if current_app.config["AUTH_COOKIE_SECURE"] else name
 
 
 def set_auth_cookies(response, token: str, csrf_token: str, max_age: int):
     """Hand the browser its login as two cookies, and return RESPONSE."""
     flags = cookie_flags()
     # HttpOnly: no script on the page can read the token.
-    response.set_cookie(LOGIN_COOKIE, token, max_age=max_age, httponly=True, **flags)
+    response.set_cookie(cookie_name(LOGIN_COOKIE), token, max_age=max_age, httponly=True, **flags)
     # Readable on purpose: the page copies it into a header, which other sites cannot do.
-    response.set_cookie("csrf_token", csrf_token, max_age=max_age, **flags)
+    response.set_cookie(cookie_name(CSRF_COOKIE), csrf_token, max_age=max_age, **flags)
     return response
 
 
@@ -20,11 +35,27 @@ def unset_auth_cookies(response):
     """Remove both cookies from the browser, and return RESPONSE."""
     # With the flags they were set with: some clients keep a cookie otherwise.
     flags = cookie_flags()
-    response.delete_cookie(LOGIN_COOKIE, httponly=True, **flags)
-    response.delete_cookie("csrf_token", **flags)
+    response.delete_cookie(cookie_name(LOGIN_COOKIE), httponly=True, **flags)
+    response.delete_cookie(cookie_name(CSRF_COOKIE), **flags)
     return response
 
 
 def cookie_flags() -> dict:
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
     return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
+
+
+def login_token() -> str:
+    """The request's login token, "" when there is none; 401 when the request carries two
+    login or two CSRF cookies (the browser sends a planted one with a longer Path first)."""
+    names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
+    if any(len(request.cookies.getlist(name)) > 1 for name in names):
+        after_this_request(forget_site_cookies)
+        abort(401, PLANTED_COOKIE)
+    return request.cookies.get(names[0], "")
+
+
+def forget_site_cookies(response):
+    # The browser drops every cookie of this site, at any Path: the planted ones too.
+    response.headers["Clear-Site-Data"] = '"cookies"'
+    return response

@@ -9,7 +9,7 @@ import jwt
 from flask import abort, after_this_request, current_app, request
 
 from . import tokens
-from .cookies import LOGIN_COOKIE, set_auth_cookies, unset_auth_cookies
+from .cookies import login_token, set_auth_cookies, unset_auth_cookies
 from .db import db
 from .models import User, UserSession, utcnow
 
@@ -133,22 +133,23 @@ def replaced_just_now(session_id: int, generation: int) -> bool:
 
 
 def renew(expired_token: str) -> dict:
-    """The claims of a genuine but expired token, when its session is still alive; the
-    response then carries the session's current token. Each renewal makes the token
-    before it old: a token renewed once already is a copy, unless it comes within
-    RENEWAL_GRACE seconds (tabs and requests racing); then the session ends, for
-    whoever holds its newer token too."""
+    """The claims of a genuine but expired token, when its session is still alive. The
+    first request with it gets the session's next token; later ones are served within
+    RENEWAL_GRACE seconds (tabs and requests racing), after that they are a copy: the
+    session ends, for whoever holds its newer token too."""
     try:
         claims = tokens.decode(expired_token, secret_key(), current_app.name, verify_exp=False)
     except jwt.InvalidTokenError:  # made for another app with the same key, say
         unauthorized(NOT_LOGGED_IN)
     # The id, read once: the session object expires at each commit, and may be deleted.
     session_id, generation = live_session(claims).id, claims["gen"]
-    if not rotate(session_id, generation) and not replaced_just_now(session_id, generation):
+    if rotate(session_id, generation):
+        after_this_request(functools.partial(send_renewed_token, claims))
+    elif not replaced_just_now(session_id, generation):
         end_as_used_elsewhere(session_id)
         current_app.logger.warning("a reused token ended session %s", session_id)
         unauthorized(SESSION_USED_ELSEWHERE)
-    after_this_request(functools.partial(send_renewed_token, claims))
+    # In the grace no token: the renewer's serves the browser, a copy gets none to keep.
     return claims
 
 
@@ -164,10 +165,9 @@ def send_renewed_token(claims: dict, response):
 
 
 def claims_from_request() -> dict:
-    """The claims of the request's access_token cookie: trusted as they are while the
-    token is valid (no database), renewed from its session once it has expired; else
-    401."""
-    token = request.cookies.get(LOGIN_COOKIE, "")
+    """The claims of the request's login token: trusted as they are while it is valid (no
+    database), renewed from its session once it has expired; else 401."""
+    token = login_token()
     try:
         return tokens.decode(token, secret_key(), current_app.name)
     except jwt.ExpiredSignatureError:
@@ -179,7 +179,7 @@ def claims_from_request() -> dict:
 def end_this_browsers_session():
     """A browser that logs in again ends its earlier session, rather than leave it to
     linger in the list of sessions."""
-    token = request.cookies.get(LOGIN_COOKIE, "")
+    token = login_token()
     try:
         claims = tokens.decode(token, secret_key(), current_app.name, verify_exp=False)
     except jwt.InvalidTokenError:

@@ -14,6 +14,7 @@ def create_app(test_config=None):
     app = Flask(__name__)
     app.config.from_mapping(
         STAGE_URL="http://127.0.0.1:5000",  # the stage under attack, as `make run` serves it
+        MALLORY_PASSWORD="mallory's own password",  # the attacker's account at the stage
     )
     app.config.from_prefixed_env()  # FLASK_STAGE_URL=http://127.0.0.1:5001
     if test_config is not None:

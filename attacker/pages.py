@@ -1,9 +1,9 @@
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 
-from .stage import ask_stage
+from .stage import ask_stage, log_in_at_stage
 
 bp = Blueprint("pages", __name__)
 
@@ -71,3 +71,38 @@ def replay():
         return render_template("replay.html", error=error), 400
     status, body = ask_stage("GET", "/api/todos", cookie=f"access_token={token}")
     return render_template("replayed.html", status=status, body=body)
+
+
+@bp.get("/plant")
+def plant_form():
+    """Stages 04 to 08: cookies set by this page for the stage's host, which the browser
+    sends the stage along with the stage's own (cookies ignore the port)."""
+    return render_template("plant.html")
+
+
+@bp.post("/plant")
+def plant():
+    """Log in at the stage as mallory, then plant her cookies in this browser: her login
+    cookie for the stage's /api, a longer Path than the stage's own / (the browser sends
+    it first), and her CSRF cookie over the victim's. "junk": a junk login cookie."""
+    mallory = log_in_at_stage("mallory", current_app.config["MALLORY_PASSWORD"])
+    if not mallory:
+        return render_template("plant.html", error=True), 502
+    junk = request.form.get("what") == "junk"
+    response = make_response(render_template("planted.html", junk=junk, mallory=mallory))
+    for name, morsel in mallory.items():
+        if morsel["httponly"]:  # the login cookie: the one no script could plant over ours
+            value = "junk" if junk else morsel.value
+            response.set_cookie(name, value, max_age=3600, path="/api", samesite="Lax")
+        elif not junk:
+            response.set_cookie(name, morsel.value, max_age=3600, path="/", samesite="Lax")
+    return response
+
+
+@bp.get("/plant/mallory")
+def what_mallory_sees():
+    """Mallory's todos, read by this server with a login of her own."""
+    cookies = log_in_at_stage("mallory", current_app.config["MALLORY_PASSWORD"])
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+    status, body = ask_stage("GET", "/api/todos", cookie=cookie)
+    return render_template("mallory.html", status=status, body=body)

@@ -39,10 +39,12 @@ class BearerAuth(AuthActions):
 
 class CookieAuth(AuthActions):
     """Stages 04 to 07: the cookies travel by themselves; the page copies the readable
-    csrf_token cookie into the X-CSRF-Token header of every change."""
+    csrf_token cookie into the X-CSRF-Token header of every change (07 and 08 behind
+    HTTPS: __Host-csrf_token)."""
 
     def remember(self, response):
-        csrf_token = self.client.get_cookie("csrf_token").value
+        cookie = self.client.get_cookie("__Host-csrf_token") or self.client.get_cookie("csrf_token")
+        csrf_token = cookie.value
         self.client.environ_base["HTTP_X_CSRF_TOKEN"] = csrf_token
 
 

@@ -3,6 +3,7 @@ browser. The stage is served on 127.0.0.1; the attacker on localhost, another si
 the browser's cookie rules, or on 127.0.0.1 with another port, the same site."""
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -262,3 +263,124 @@ def test_a_pasted_value_that_is_no_token_is_refused_with_400(page, attacker_port
         page.get_by_role("button", name="Replay it").click()
     assert answer.value.status == 400
     expect(page.get_by_role("alert")).to_contain_text("Paste the value of the access_token cookie")
+
+
+# --- Cookies planted from another port (a site is not an origin) ---------------------------
+
+MALLORY_PASSWORD = attacker.create_app().config["MALLORY_PASSWORD"]
+# Where each stage's page lists the todos, and the box that adds one.
+STAGE_PAGE = {"04": "/", "05": "/", "06": "/", "07": "/app", "08": "/products"}
+ADD_A_TODO = {"04": "New todo", "05": "New todo", "06": "New todo", "07": "New to-do"}
+
+
+def make_mallory(app):
+    """The attacker's own account at the stage (the attacker's page signs her up where the
+    stage lets anyone sign up; 08 has no sign-up)."""
+    auth_actions.for_stage(app.name)(app.test_client()).register("mallory", MALLORY_PASSWORD)
+
+
+def todos_of(app, username, password=TEST_PASSWORD):
+    client = app.test_client()
+    assert auth_actions.for_stage(app.name)(client).login(username, password).status_code == 200
+    return [todo["title"] for todo in client.get("/api/todos").get_json()]
+
+
+def plant(page, attacker_port, button):
+    """Press BUTTON on the attacker's cookie page, opened on 127.0.0.1: the same site as
+    the stage, another origin."""
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    expect(page.locator(".verdict")).to_contain_text("Same site")
+    page.get_by_role("button", name=button).click()
+    expect(page.locator(".verdict")).to_contain_text("Planted")
+
+
+def fetch_status(page, method, path, body=None):
+    """The status of a request that the stage's page, open in PAGE, sends with fetch()."""
+    script = """([method, path, body]) => fetch(path, {method, body,
+        headers: {"Content-Type": "application/json"}}).then((response) => response.status)"""
+    return page.evaluate(script, [method, path, body and json.dumps(body)])
+
+
+WEAK_STAGES = ["04_session_cookies", "05_jwt_stateless", "06_jwt_session_backup"]
+
+
+@pytest.mark.lesson("weakness")
+@pytest.mark.parametrize("stage_name", WEAK_STAGES)
+def test_a_page_on_another_port_plants_its_login_and_your_todo_lands_in_its_account(
+    page, app, live_server, attacker_port, stage_name
+):
+    """Mallory's login cookie for /api goes first, before alice's for /; her csrf_token
+    replaced alice's, so the page's CSRF header matches the session it now speaks for."""
+    log_in_the_browser(page, app, live_server)
+    plant(page, attacker_port, "Plant mallory's login")
+    page.goto(f"{live_server}/")
+    page.get_by_role("textbox", name=ADD_A_TODO[stage_name[:2]]).fill("alice's secret plan")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#todos")).to_contain_text("alice's secret plan")
+    assert todos_of(app, "mallory", MALLORY_PASSWORD) == ["alice's secret plan"]
+    assert todos_of(app, "alice") == []
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant/mallory")  # the attacker reads it
+    expect(page.locator(".evidence")).to_contain_text("alice's secret plan")
+
+
+@pytest.mark.lesson("weakness")
+@pytest.mark.parametrize("stage_name", WEAK_STAGES)
+def test_a_junk_login_cookie_from_another_port_keeps_you_logged_out(
+    page, app, live_server, attacker_port
+):
+    log_in_the_browser(page, app, live_server)
+    plant(page, attacker_port, "Plant a junk login cookie")
+    page.goto(f"{live_server}/")
+    assert fetch_status(page, "GET", "/api/me") == 401
+    login = {"username": "alice", "password": TEST_PASSWORD}
+    assert fetch_status(page, "POST", "/api/login", login) == 200  # the login works...
+    assert fetch_status(page, "GET", "/api/me") == 401  # ...and the junk still goes first
+
+
+FIXED_STAGES = ["07_final_todo", "08_inventory_rbac"]
+PLANTED_NOTICE = "put a login cookie of its own in your browser"
+
+
+def log_in_again_on_the_page(page, app, stage_name):
+    """Log in through the stage's login form; the page the login leads to loads."""
+    page.goto("/login")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(re.escape(STAGE_PAGE[stage_name[:2]]) + "$"))
+    expect(page.get_by_role("banner")).to_contain_text("alice")
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_login_planted_by_a_page_on_another_port_is_refused_and_the_page_says_so(
+    page, app, live_server, attacker_port, stage_name
+):
+    make_mallory(app)
+    log_in_the_browser(page, app, live_server)
+    plant(page, attacker_port, "Plant mallory's login")
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page).to_have_url(re.compile("/login$"))
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+    # The answer told the browser to forget the site's cookies, the planted ones too.
+    assert page.context.cookies(live_server) == []
+    log_in_again_on_the_page(page, app, stage_name)
+    if stage_name[:2] == "07":
+        page.get_by_label(ADD_A_TODO["07"]).fill("alice's secret plan")
+        page.get_by_role("button", name="Add").click()
+        expect(page.locator(".todo-title")).to_have_text(["alice's secret plan"])
+        assert todos_of(app, "mallory", MALLORY_PASSWORD) == []
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_junk_login_cookie_planted_by_a_page_on_another_port_keeps_nobody_out(
+    page, app, live_server, attacker_port, stage_name
+):
+    make_mallory(app)
+    log_in_the_browser(page, app, live_server)
+    plant(page, attacker_port, "Plant a junk login cookie")
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+    log_in_again_on_the_page(page, app, stage_name)
+    assert fetch_status(page, "GET", "/api/me") == 200

@@ -285,6 +285,33 @@ def test_a_database_dump_holds_no_usable_session_token(stage, app, alice):
 
 
 @pytest.mark.lesson("fix")
+@pytest.mark.parametrize("name", ["access_token", "csrf_token"])
+def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, name):
+    """A page on another port of this host set a cookie of ours for a longer Path: the
+    browser sends it first, and ours after it."""
+    planted = app.test_client()
+    log_in(planted, "mallory")
+    alice.set_cookie(name, planted.get_cookie(name).value, path="/api")
+    response = alice.post("/api/todos", json={"title": "for mallory's eyes"})
+    assert response.status_code == 401
+    assert "put a login cookie of its own in your browser" in error_of(response)
+    assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted ones go too
+    assert planted.get("/api/todos").get_json() == []
+
+
+@pytest.mark.lesson("fix")
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config):
+    client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
+    cookies = set_cookies(log_in(client, "alice"))
+    assert sorted(cookies) == ["__Host-access_token", "__Host-csrf_token"]
+    for morsel in cookies.values():
+        assert (morsel["secure"], morsel["path"], morsel["domain"]) == (True, "/", "")
+    assert client.post("/api/todos", json={"title": "over HTTPS"}).status_code == 201
+    client.set_cookie("access_token", "an unprefixed cookie is not ours: it is ignored")
+    assert client.get("/api/todos").status_code == 200
+
+
+@pytest.mark.lesson("fix")
 def test_a_change_without_the_csrf_header_is_refused(alice):
     del alice.environ_base["HTTP_X_CSRF_TOKEN"]
     assert alice.post("/api/todos", json={"title": "pwned"}).status_code == 403
@@ -460,8 +487,21 @@ def test_an_old_token_is_renewed_within_the_grace_as_a_second_tab_needs(clock, a
     second_tab = with_token(app, old)
     response = second_tab.get("/api/todos")
     assert response.status_code == 200
-    assert "access_token" in set_cookies(response)  # it gets the session's current token
+    # No token of its own: in a browser, the tab that renewed set the new one for all tabs.
+    assert "access_token" not in set_cookies(response)
     assert alice.get("/api/todos").status_code == 200
+
+
+@pytest.mark.lesson("fix")
+def test_a_copy_served_within_the_grace_gets_no_token_to_outlive_it(clock, app, alice):
+    stolen = alice.get_cookie("access_token").value
+    clock.shift(TEN_MINUTES)
+    assert alice.get("/api/todos").status_code == 200  # alice's browser renews the token
+    thief = with_token(app, stolen)
+    assert thief.get("/api/todos").status_code == 200  # within the grace: served...
+    assert thief.get_cookie("access_token").value == stolen  # ...but handed no new token
+    clock.shift(timedelta(seconds=31))  # past RENEWAL_GRACE
+    assert thief.get("/api/todos").status_code == 401, "the copy outlived the grace"
 
 
 def test_the_grace_is_configurable(clock, app, alice):

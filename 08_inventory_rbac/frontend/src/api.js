@@ -3,10 +3,15 @@
 // the page adds is the CSRF header on every change.
 
 // The csrf_token cookie is readable on purpose: only this site's pages can copy it into a
-// header, which a form or a script on another site cannot do.
+// header, which a form or a script on another site cannot do. Behind HTTPS its name is
+// __Host-csrf_token, a cookie that only this host can set: that one comes first.
 export function csrfToken() {
-  const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrf_token="));
-  return cookie ? cookie.slice("csrf_token=".length) : "";
+  const cookies = document.cookie.split("; ");
+  for (const name of ["__Host-csrf_token", "csrf_token"]) {
+    const cookie = cookies.find((c) => c.startsWith(`${name}=`));
+    if (cookie) return cookie.slice(name.length + 1);
+  }
+  return "";
 }
 
 // The names the screens give the fields that the server's messages start with.

@@ -837,6 +837,32 @@ def test_an_old_token_within_the_grace_is_renewed(clock, app, viewer):
     assert viewer.get("/api/products").status_code == 200
 
 
+def test_a_copy_served_within_the_grace_gets_no_token_to_outlive_it(clock, app, viewer):
+    stolen = viewer.get_cookie("access_token").value
+    clock.shift(timedelta(minutes=10))
+    assert viewer.get("/api/products").status_code == 200  # renewed: a new token
+    thief = with_token(app, stolen)
+    assert thief.get("/api/products").status_code == 200  # within the grace: served...
+    assert thief.get_cookie("access_token").value == stolen  # ...but handed no new token
+    clock.shift(timedelta(seconds=31))
+    assert thief.get("/api/products").status_code == 401
+
+
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config):
+    client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
+    response = log_in(client, "alice")
+    cookies = [header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")]
+    assert cookies == ["__Host-access_token", "__Host-csrf_token"]
+    assert client.get("/api/products").status_code == 200
+
+
+def test_two_login_cookies_are_refused_as_planted(app, admin):
+    admin.set_cookie("access_token", "a cookie that another port planted", path="/api")
+    response = admin.get("/api/products")
+    assert response.status_code == 401
+    assert response.headers["Clear-Site-Data"] == '"cookies"'
+
+
 def test_a_password_change_gives_this_browser_a_new_session(clock, app, admin):
     old_token = admin.get_cookie("access_token").value
     old_csrf = admin.get_cookie("csrf_token").value

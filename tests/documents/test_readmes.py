@@ -1,6 +1,8 @@
 """Every command of every stage README's "Try it" section, run as printed against the
 stage served by `flask run` (on a free port instead of 5000, with a database of the
 test's own), in one shell, in order. The output must show what the README says it shows.
+The lines carry the address in one variable, set once (`BASE=http://127.0.0.1:5000`): the
+test sets it to its own port, and no other line may name port 5000.
 
 This is how a learner walks the course: if a line stops working, this test says which.
 And every stage README keeps the same parts, in the same order."""
@@ -49,6 +51,9 @@ SHOWN = {
 SERVER_SETTINGS = {"06_jwt_session_backup": {"FLASK_TOKEN_LIFETIME": "0"}}
 
 
+BASE_LINE = re.compile(r"^BASE=http://127\.0\.0\.1:5000\b.*$", flags=re.MULTILINE)
+
+
 def try_it_blocks(stage_name):
     readme = (ROOT / stage_name / "README.md").read_text()
     section = re.search(r"^## Try it\n(.*?)^## ", readme, flags=re.MULTILINE | re.DOTALL)
@@ -83,6 +88,8 @@ def stage_server(stage_name, tmp_path):
         **SERVER_SETTINGS.get(stage_name, {}),
     }
     port = free_port()
+    while port == 5000:  # the lines must work on another port than the README's
+        port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", stage_name, "run", "--port", str(port)],
         cwd=tmp_path,
@@ -104,7 +111,10 @@ def test_every_try_it_line_works_as_printed(stage_name, stage_server, tmp_path):
     url, env, database = stage_server
     shim(tmp_path / ".venv" / "bin" / "flask", "-m flask")
     shim(tmp_path / ".venv" / "bin" / "python", "")
-    script = "\n".join(try_it_blocks(stage_name)).replace("http://127.0.0.1:5000", url)
+    blocks = try_it_blocks(stage_name)
+    assert BASE_LINE.match(blocks[0]), "the first Try it line sets BASE=http://127.0.0.1:5000"
+    script = BASE_LINE.sub(f"BASE={url}", "\n".join(blocks), count=1)
+    assert "127.0.0.1:5000" not in script, "a Try it line names the port; write $BASE"
     result = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", script],
         cwd=tmp_path,

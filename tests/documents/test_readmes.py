@@ -144,3 +144,46 @@ def test_every_stage_readme_keeps_the_template(stage_name):
     assert None not in found, dict(zip(template, found, strict=True))
     assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
     assert headings[-1] == found[-1]
+
+
+# --- What a stage README holds, and what it leaves to the files beside it -----------------
+
+STAGE_README_LIMIT = 12 * 1024  # bytes: a README teaches its stage's idea, read in one go
+# Remarks about the course's own rules, which speak to its authors, not to a learner.
+AUTHORS_REMARKS = re.compile(r"changed lines|the course's aim|would pass 200 lines")
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_is_short_and_speaks_to_the_learner(stage_name):
+    readme = ROOT / stage_name / "README.md"
+    assert readme.stat().st_size <= STAGE_README_LIMIT
+    assert AUTHORS_REMARKS.findall(readme.read_text()) == []
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_names_its_own_lessons_and_the_test_of_what_is_still_wrong(
+    stage_name,
+):
+    readme = (ROOT / stage_name / "README.md").read_text()
+    commands = re.findall(r"make lessons[^`\n]*", readme)
+    assert commands, "no make lessons line"
+    assert set(commands) == {f"make lessons STAGE={stage_name}"}  # never every stage's
+    still_wrong = re.search(r"^## What's still wrong\n(.*?)^## ", readme, re.M | re.S).group(1)
+    named = set(re.findall(r"`(test_\w+)`", still_wrong))
+    defined = {
+        name
+        for module in (ROOT / "tests").rglob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", module.read_text(), flags=re.MULTILINE)
+    }
+    assert named, "What's still wrong names the test that proves it"
+    assert named <= defined, named - defined
+
+
+@pytest.mark.parametrize("stage_name", ["07_final_todo", "08_inventory_rbac"])
+def test_deploying_a_stage_lives_beside_its_readme(stage_name):
+    readme = (ROOT / stage_name / "README.md").read_text()
+    deploy = (ROOT / stage_name / "DEPLOY.md").read_text()
+    assert "## Deploying it" not in readme
+    assert "](DEPLOY.md)" in readme
+    assert deploy.startswith(f"# {stage_name[:2]} · Deploying it\n")
+    assert "gunicorn -w 4" in deploy and "db upgrade" in deploy

@@ -1,5 +1,5 @@
 """The instructor's material in teaching/ tells the truth about the repository: every
-glossary link leads to an entry, every entry is reached from a stage README, the class
+glossary link leads to an entry, every entry is reached from a stage's pages, the class
 plans name only tests and make targets that exist and add up to their length; and
 `make doctor` says when a machine is ready, and what is wrong when it is not."""
 
@@ -20,6 +20,8 @@ GLOSSARY = TEACHING / "GLOSSARY.md"
 # A markdown link to a glossary entry: [text](../teaching/GLOSSARY.md#entry)
 GLOSSARY_LINK = re.compile(r"\]\(([^)\s]*GLOSSARY\.md)#([^)\s]+)\)")
 STAGE_READMES = [ROOT / stage / "README.md" for stage in STAGES]
+# What a learner reads of a stage: its README, and the DEPLOY.md beside it (07, 08).
+STAGE_PAGES = STAGE_READMES + sorted(ROOT.glob("*/DEPLOY.md"))
 
 
 def anchor(heading):
@@ -64,7 +66,8 @@ def test_every_stage_readme_links_the_glossary():
 
 
 def test_every_glossary_entry_is_linked_from_a_stage_readme():
-    linked = {entry for path in STAGE_READMES for _, entry in glossary_links(path)}
+    assert len(STAGE_PAGES) == len(STAGES) + 2  # 07's and 08's DEPLOY.md
+    linked = {entry for path in STAGE_PAGES for _, entry in glossary_links(path)}
     assert [entry for entry in glossary_entries() if entry not in linked] == []
 
 

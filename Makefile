@@ -1,7 +1,9 @@
 # The course's commands. Each sets up .venv first if needed, with Python 3.11 or newer
 # (python3, or the one you name: make run PYTHON=python3.12).
-#   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000
-#   make attacker [PORT=5001]           the other site of the live attack demos, port 8001
+#   make run [STAGE=05_jwt_stateless] [PORT=5001]   serve a stage on http://127.0.0.1:5000,
+#                                       restarted when its code changes
+#   make attacker [PORT=5001] [ATTACKER_PORT=8101]  the other site of the live attack demos
+#                                       (port 8001), attacking the stage on PORT
 #   make test                           the whole suite, browser tests included
 #   make lessons [STAGE=04_session_cookies]  only the lesson tests, one claim a line
 #   make break STAGE=04_session_cookies [BREAK=no-csrf-check]  list a stage's breaks, or
@@ -13,14 +15,17 @@
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
 #   make bench                          the benchmarks
-#   make slides                         the deck on http://127.0.0.1:8000/slides/ (no .venv needed)
-#   make doctor [PORT=5001]             is this machine ready for the class? (changes nothing)
+#   make slides [PORT=8100]             the deck on http://127.0.0.1:8000/slides/ (no .venv needed)
+#   make doctor [PORT=5001] [ATTACKER_PORT=8101] [SLIDES_PORT=8100]  is this machine ready
+#                                       for the class, on those ports? (changes nothing)
 #   make wheelhouse [WHEELHOUSE=dir]    every package as wheels, for an offline classroom
 #   make setup-offline WHEELHOUSE=dir   set up .venv from those wheels, with no network
 
 PYTHON ?= python3
 STAGE ?= 01_missile_button
 PORT ?= 5000
+ATTACKER_PORT ?= 8001
+SLIDES_PORT ?= 8000
 WHEELHOUSE ?= wheelhouse
 BIN := .venv/bin
 
@@ -31,15 +36,16 @@ BIN := .venv/bin
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
+# --reload: Werkzeug's reloader (not the debugger) restarts the server when the code changes.
 run: venv
 	@if [ "$(STAGE)" = 01_missile_button ]; then \
 		FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) create-token demo; fi
-	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run
+	FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app $(STAGE) run --reload
 
 # The other site (attacker/README.md), attacking the stage that `make run` serves on PORT.
 attacker: venv
-	@echo "Open http://localhost:8001 (another site) or http://127.0.0.1:8001 (the same site)"
-	FLASK_STAGE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app attacker run --port 8001
+	@echo "Open http://localhost:$(ATTACKER_PORT) (another site) or http://127.0.0.1:$(ATTACKER_PORT) (the same site)"
+	FLASK_STAGE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app attacker run --port $(ATTACKER_PORT)
 
 test: venv browser
 	$(BIN)/python -m pytest -n auto --dist worksteal
@@ -86,8 +92,9 @@ bench: venv
 
 # The slide deck (slides/), served by Python's own file server: no .venv, no internet.
 # slides/serve.py serves the slides and the stages' files they link to, nothing else.
+# Its port: PORT when given (make slides PORT=8100), else SLIDES_PORT.
 slides:
-	$(PYTHON) slides/serve.py 8000
+	$(PYTHON) slides/serve.py $(if $(filter command line,$(origin PORT)),$(PORT),$(SLIDES_PORT))
 
 lint: venv
 	$(BIN)/ruff check .
@@ -95,7 +102,7 @@ lint: venv
 
 # Is this machine ready for the class? Run by $(PYTHON), not .venv's: it checks .venv too.
 doctor:
-	@$(PYTHON) tools/doctor.py --port $(PORT)
+	@$(PYTHON) tools/doctor.py --port $(PORT) --attacker-port $(ATTACKER_PORT) --slides-port $(SLIDES_PORT)
 
 # Every package as wheels for Linux, macOS and Windows, into $(WHEELHOUSE) (downloads from
 # PyPI); fewer with WHEELHOUSE_ARGS="--platforms linux-x86_64 --pythons 3.12".

@@ -1,8 +1,8 @@
 """The other site: pages that attack a stage from another address, for live demos.
 
-Not a stage: `make attacker` serves it on port 8001, to be opened as http://localhost:8001
-(another site than the stage's http://127.0.0.1:5000) or as http://127.0.0.1:8001 (the
-same site, another origin). README.md gives the demo steps.
+Not a stage: `make attacker` serves it on port 8001 (ATTACKER_PORT=...), to be opened as
+http://localhost:8001 (another site than the stage's http://127.0.0.1:5000) or as
+http://127.0.0.1:8001 (the same site, another origin). README.md gives the demo steps.
 """
 
 from flask import Flask

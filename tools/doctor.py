@@ -1,8 +1,9 @@
 """Is this machine ready for the course? Checks, with no network and changing nothing, what
 a class needs, one line each, and says how to fix what is wrong:
 
-    make doctor [PORT=5001]
-    python3 tools/doctor.py [--port 5001]      (Windows: py tools\\doctor.py)
+    make doctor [PORT=5001] [ATTACKER_PORT=8101] [SLIDES_PORT=8100]
+    python3 tools/doctor.py [--port 5001] [--attacker-port 8101] [--slides-port 8100]
+                                               (Windows: py tools\\doctor.py)
 
 Exit status 0 when the machine is ready, 1 when not. Lines marked "note" are not needed to
 run the stages (a browser for the tests, git for `make diff`, the ports of `make attacker`
@@ -32,7 +33,8 @@ STAGE = "07_final_todo"  # the stage that needs the most packages
 WINDOWS = os.name == "nt"
 VENV_PYTHON = ROOT / ".venv" / ("Scripts/python.exe" if WINDOWS else "bin/python")
 SET_UP = "make run sets it up (it needs the internet), or make setup-offline WHEELHOUSE=..."
-# The fixed ports of the Makefile's attacker and slides targets.
+# The ports of `make run`, `make attacker` and `make slides` when none is given.
+RUN_PORT = 5000
 ATTACKER_PORT = 8001
 SLIDES_PORT = 8000
 
@@ -122,27 +124,29 @@ def check_port(port):
         return False, (
             f"port {port} is in use (on macOS, AirPlay Receiver takes 5000): stop the program"
             f" that holds it, or use another port: make run PORT={port + 1}"
-            f" (and make doctor PORT={port + 1})"
+            f" (and make doctor PORT={port + 1}; BASE=http://127.0.0.1:{port + 1} for the"
+            " READMEs' Try it lines)"
         )
     return True, f"port {port} is free for make run"
 
 
-def note_port(port, target, what):
+def note_port(port, target, variable, what):
     """A port that only TARGET needs: in use, it is a note, since it may be TARGET itself."""
     if port_in_use(port):
         return False, (
             f"port {port} is in use: {target} ({what}) cannot start while it is; if it is not"
-            f" {target} already running, stop the program that holds it"
+            f" {target} already running, stop the program that holds it, or use another port:"
+            f" {target} {variable}={port + 1}"
         )
     return True, f"port {port} is free for {target} ({what})"
 
 
-def note_attacker_port():
-    return note_port(ATTACKER_PORT, "make attacker", "the other site of the live demos")
+def note_attacker_port(port):
+    return note_port(port, "make attacker", "ATTACKER_PORT", "the other site of the live demos")
 
 
-def note_slides_port():
-    return note_port(SLIDES_PORT, "make slides", "the slide deck")
+def note_slides_port(port):
+    return note_port(port, "make slides", "PORT", "the slide deck")
 
 
 def free_port():
@@ -235,16 +239,25 @@ def note_browser():
 
 def main():
     parser = argparse.ArgumentParser(description="Is this machine ready for the course?")
-    parser.add_argument("--port", type=int, default=5000, help="the port of make run")
-    port = parser.parse_args().port
+    parser.add_argument("--port", type=int, default=RUN_PORT, help="the port of make run")
+    parser.add_argument(
+        "--attacker-port", type=int, default=ATTACKER_PORT, help="the port of make attacker"
+    )
+    parser.add_argument("--slides-port", type=int, default=SLIDES_PORT, help="of make slides")
+    ports = parser.parse_args()
     print("Checking this machine for the course (no network needed):")
-    checks = [check_python, check_venv, lambda: check_port(port), check_stage, check_curl]
+    checks = [check_python, check_venv, lambda: check_port(ports.port), check_stage, check_curl]
     problems = 0
     for check in checks:
         ready, line = check()
         problems += not ready
         print(f"  {'ok  ' if ready else 'FAIL'}  {line}", flush=True)
-    notes = [note_git, note_browser, note_attacker_port, note_slides_port]
+    notes = [
+        note_git,
+        note_browser,
+        lambda: note_attacker_port(ports.attacker_port),
+        lambda: note_slides_port(ports.slides_port),
+    ]
     for note in notes:  # good to have, not needed to run the stages
         present, line = note()
         print(f"  {'ok  ' if present else 'note'}  {line}", flush=True)

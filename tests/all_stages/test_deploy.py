@@ -1,6 +1,6 @@
 """Deploying stages 07 and 08: their schema comes from migrations (Flask-Migrate), and they
 scale out: several app machines behind one proxy share one PostgreSQL database and one
-FLASK_SECRET_KEY, and nothing else (see "Deploying it" in their READMEs)."""
+FLASK_SECRET_KEY, and nothing else (see DEPLOY.md beside their READMEs)."""
 
 import http.cookiejar
 import itertools

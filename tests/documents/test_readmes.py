@@ -1,6 +1,8 @@
 """Every command of every stage README's "Try it" section, run as printed against the
 stage served by `flask run` (on a free port instead of 5000, with a database of the
 test's own), in one shell, in order. The output must show what the README says it shows.
+The lines carry the address in one variable, set once (`BASE=http://127.0.0.1:5000`): the
+test sets it to its own port, and no other line may name port 5000.
 
 This is how a learner walks the course: if a line stops working, this test says which.
 And every stage README keeps the same parts, in the same order."""
@@ -49,6 +51,9 @@ SHOWN = {
 SERVER_SETTINGS = {"06_jwt_session_backup": {"FLASK_TOKEN_LIFETIME": "0"}}
 
 
+BASE_LINE = re.compile(r"^BASE=http://127\.0\.0\.1:5000\b.*$", flags=re.MULTILINE)
+
+
 def try_it_blocks(stage_name):
     readme = (ROOT / stage_name / "README.md").read_text()
     section = re.search(r"^## Try it\n(.*?)^## ", readme, flags=re.MULTILINE | re.DOTALL)
@@ -83,6 +88,8 @@ def stage_server(stage_name, tmp_path):
         **SERVER_SETTINGS.get(stage_name, {}),
     }
     port = free_port()
+    while port == 5000:  # the lines must work on another port than the README's
+        port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", stage_name, "run", "--port", str(port)],
         cwd=tmp_path,
@@ -104,7 +111,10 @@ def test_every_try_it_line_works_as_printed(stage_name, stage_server, tmp_path):
     url, env, database = stage_server
     shim(tmp_path / ".venv" / "bin" / "flask", "-m flask")
     shim(tmp_path / ".venv" / "bin" / "python", "")
-    script = "\n".join(try_it_blocks(stage_name)).replace("http://127.0.0.1:5000", url)
+    blocks = try_it_blocks(stage_name)
+    assert BASE_LINE.match(blocks[0]), "the first Try it line sets BASE=http://127.0.0.1:5000"
+    script = BASE_LINE.sub(f"BASE={url}", "\n".join(blocks), count=1)
+    assert "127.0.0.1:5000" not in script, "a Try it line names the port; write $BASE"
     result = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", script],
         cwd=tmp_path,
@@ -134,3 +144,46 @@ def test_every_stage_readme_keeps_the_template(stage_name):
     assert None not in found, dict(zip(template, found, strict=True))
     assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
     assert headings[-1] == found[-1]
+
+
+# --- What a stage README holds, and what it leaves to the files beside it -----------------
+
+STAGE_README_LIMIT = 12 * 1024  # bytes: a README teaches its stage's idea, read in one go
+# Remarks about the course's own rules, which speak to its authors, not to a learner.
+AUTHORS_REMARKS = re.compile(r"changed lines|the course's aim|would pass 200 lines")
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_is_short_and_speaks_to_the_learner(stage_name):
+    readme = ROOT / stage_name / "README.md"
+    assert readme.stat().st_size <= STAGE_README_LIMIT
+    assert AUTHORS_REMARKS.findall(readme.read_text()) == []
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_names_its_own_lessons_and_the_test_of_what_is_still_wrong(
+    stage_name,
+):
+    readme = (ROOT / stage_name / "README.md").read_text()
+    commands = re.findall(r"make lessons[^`\n]*", readme)
+    assert commands, "no make lessons line"
+    assert set(commands) == {f"make lessons STAGE={stage_name}"}  # never every stage's
+    still_wrong = re.search(r"^## What's still wrong\n(.*?)^## ", readme, re.M | re.S).group(1)
+    named = set(re.findall(r"`(test_\w+)`", still_wrong))
+    defined = {
+        name
+        for module in (ROOT / "tests").rglob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", module.read_text(), flags=re.MULTILINE)
+    }
+    assert named, "What's still wrong names the test that proves it"
+    assert named <= defined, named - defined
+
+
+@pytest.mark.parametrize("stage_name", ["07_final_todo", "08_inventory_rbac"])
+def test_deploying_a_stage_lives_beside_its_readme(stage_name):
+    readme = (ROOT / stage_name / "README.md").read_text()
+    deploy = (ROOT / stage_name / "DEPLOY.md").read_text()
+    assert "## Deploying it" not in readme
+    assert "](DEPLOY.md)" in readme
+    assert deploy.startswith(f"# {stage_name[:2]} · Deploying it\n")
+    assert "gunicorn -w 4" in deploy and "db upgrade" in deploy

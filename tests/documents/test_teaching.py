@@ -1,5 +1,5 @@
 """The instructor's material in teaching/ tells the truth about the repository: every
-glossary link leads to an entry, every entry is reached from a stage README, the class
+glossary link leads to an entry, every entry is reached from a stage's pages, the class
 plans name only tests and make targets that exist and add up to their length; and
 `make doctor` says when a machine is ready, and what is wrong when it is not."""
 
@@ -20,6 +20,8 @@ GLOSSARY = TEACHING / "GLOSSARY.md"
 # A markdown link to a glossary entry: [text](../teaching/GLOSSARY.md#entry)
 GLOSSARY_LINK = re.compile(r"\]\(([^)\s]*GLOSSARY\.md)#([^)\s]+)\)")
 STAGE_READMES = [ROOT / stage / "README.md" for stage in STAGES]
+# What a learner reads of a stage: its README, and the DEPLOY.md beside it (07, 08).
+STAGE_PAGES = STAGE_READMES + sorted(ROOT.glob("*/DEPLOY.md"))
 
 
 def anchor(heading):
@@ -64,7 +66,8 @@ def test_every_stage_readme_links_the_glossary():
 
 
 def test_every_glossary_entry_is_linked_from_a_stage_readme():
-    linked = {entry for path in STAGE_READMES for _, entry in glossary_links(path)}
+    assert len(STAGE_PAGES) == len(STAGES) + 2  # 07's and 08's DEPLOY.md
+    linked = {entry for path in STAGE_PAGES for _, entry in glossary_links(path)}
     assert [entry for entry in glossary_entries() if entry not in linked] == []
 
 
@@ -166,7 +169,7 @@ def test_the_breaks_and_exercises_the_plans_name_exist():
 
 def test_the_45_minute_plan_names_each_slide_by_its_number_and_title():
     """The slides, by the number the deck shows (1 for the first): a moved slide shows."""
-    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as tests/documents/test_slides.py
+    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as test_slides.py
     titles = [re.search(r"^#+ (.+)$", slide, flags=re.MULTILINE).group(1) for slide in deck]
     plan = (TEACHING / "plan-45-minutes.md").read_text()
     section = re.search(r"^## Slides for this plan\n(.*?)^## ", plan, re.M | re.S).group(1)
@@ -184,9 +187,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def make_doctor(port):
+def make_doctor(port, *settings):
     return subprocess.run(
-        ["make", "--no-print-directory", "doctor", f"PORT={port}", f"PYTHON={sys.executable}"],
+        [
+            "make",
+            "--no-print-directory",
+            "doctor",
+            f"PORT={port}",
+            *settings,
+            f"PYTHON={sys.executable}",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -195,12 +205,18 @@ def make_doctor(port):
 
 
 def test_make_doctor_says_a_ready_machine_is_ready():
-    result = make_doctor(free_port())
+    attacker, slides = free_port(), free_port()
+    result = make_doctor(free_port(), f"ATTACKER_PORT={attacker}", f"SLIDES_PORT={slides}")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == "Ready for the course."
     assert "FAIL" not in result.stdout
     assert any("07_final_todo starts and answers" in line for line in lines)
+    # the ports asked for, not the ports the Makefile uses when none is given
+    assert any(
+        line.startswith(f"  ok    port {attacker} is free for make attacker") for line in lines
+    )
+    assert any(line.startswith(f"  ok    port {slides} is free for make slides") for line in lines)
 
 
 def test_make_doctor_names_a_port_in_use_and_another_to_use():
@@ -242,22 +258,48 @@ def test_doctor_names_a_package_that_does_not_match_its_pin(doctor, tmp_path, mo
     assert "PyJWT" not in line
 
 
-def test_doctor_notes_a_taken_port_of_the_attacker_or_the_slides(doctor, monkeypatch):
+def test_doctor_notes_a_taken_port_of_the_attacker_or_the_slides(doctor):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        monkeypatch.setattr(doctor, "ATTACKER_PORT", port)
-        monkeypatch.setattr(doctor, "SLIDES_PORT", port)
-        attacker, slides = doctor.note_attacker_port(), doctor.note_slides_port()
+        attacker, slides = doctor.note_attacker_port(port), doctor.note_slides_port(port)
     assert not attacker[0] and not slides[0]
     assert attacker[1].startswith(f"port {port} is in use: make attacker")
+    assert attacker[1].endswith(f"make attacker ATTACKER_PORT={port + 1}")
     assert slides[1].startswith(f"port {port} is in use: make slides")
-    monkeypatch.setattr(doctor, "SLIDES_PORT", free_port())
-    assert doctor.note_slides_port()[0]
+    assert slides[1].endswith(f"make slides PORT={port + 1}")
+    assert doctor.note_slides_port(free_port())[0]
 
 
-def test_doctor_checks_the_ports_the_makefile_gives_the_attacker_and_the_slides(doctor):
-    makefile = (ROOT / "Makefile").read_text()
-    assert f"--app attacker run --port {doctor.ATTACKER_PORT}\n" in makefile
-    assert f"slides/serve.py {doctor.SLIDES_PORT}\n" in makefile
+def make_n(*args):
+    """The commands `make ARGS` would run, printed and not run (make -n)."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_doctor_checks_by_default_the_ports_the_makefile_serves_on_by_default(doctor):
+    assert "--attacker-port 8001 --slides-port 8000" in make_n("doctor")
+    assert (doctor.RUN_PORT, doctor.ATTACKER_PORT, doctor.SLIDES_PORT) == (5000, 8001, 8000)
+    assert "--app attacker run --port 8001\n" in make_n("attacker")
+    assert "slides/serve.py 8000\n" in make_n("slides")
+    assert "FLASK_RUN_PORT=5000 " in make_n("run")
+
+
+def test_every_served_thing_takes_its_port():
+    doctor = make_n("doctor", "PORT=5123", "ATTACKER_PORT=8123", "SLIDES_PORT=8124")
+    assert "--port 5123 --attacker-port 8123 --slides-port 8124" in doctor
+    attacker = make_n("attacker", "PORT=5123", "ATTACKER_PORT=8123")
+    assert "FLASK_STAGE_URL=http://127.0.0.1:5123 " in attacker
+    assert "--app attacker run --port 8123\n" in attacker
+    assert "slides/serve.py 8124\n" in make_n("slides", "PORT=8124")
+    assert "FLASK_RUN_PORT=5123 " in make_n("run", "STAGE=04_session_cookies", "PORT=5123")
+
+
+def test_make_run_restarts_the_server_when_the_code_changes_without_the_debugger():
+    """Werkzeug's reloader: a learner's new route answers without a restart by hand."""
+    recipe = make_n("run", "STAGE=04_session_cookies")
+    assert "--app 04_session_cookies run --reload\n" in recipe
+    assert "--debug" not in recipe and "FLASK_DEBUG" not in recipe

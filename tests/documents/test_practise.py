@@ -155,3 +155,14 @@ def test_the_readme_names_every_break_and_exercise(stage):
     practise_part = readme.split("## Practise", 1)[1].split("\n## ", 1)[0]
     for name in [*practise.breaks_of(stage), *practise.exercises_of(stage)]:
         assert f"`{name}`" in practise_part, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_exercise_says_how_long_it_takes_and_asks_for_a_prediction(stage):
+    for name in practise.exercises_of(stage):
+        readme = (ROOT / "exercises" / stage / name / "README.md").read_text()
+        opening = readme.split("\n## ", 1)[0]
+        assert re.search(r"^\*\*Time:\*\* about \d+ minutes\.$", opening, re.MULTILINE), name
+        check_it = readme.split("\n## Check it\n", 1)[1]
+        prediction, _, _ = check_it.partition(f"make exercise STAGE={stage} EXERCISE={name}")
+        assert re.search(r"\*\*Predict first:\*\* .+\?", prediction, re.DOTALL), name

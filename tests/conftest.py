@@ -51,10 +51,12 @@ CHEAP_HASH_METHOD = "scrypt:128:8:1"
 
 def pytest_collection_modifyitems(items):
     """Every test that drives a real browser is marked `browser` (and says so in the
-    JUnit report, where CI checks that browser tests ran). Every lesson says its kind.
-    The slow tests run first (see runs_long)."""
+    JUnit report, where CI checks that browser tests ran). Every lesson says its kind (in
+    the JUnit report too, where `make break` reads it). The slow tests run first (see
+    runs_long)."""
     for item in items:
-        lessons.lesson_kind(item)
+        if kind := lessons.lesson_kind(item):
+            item.user_properties.append(("lesson", kind))
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
             item.user_properties.append(("browser", "true"))

@@ -11,8 +11,8 @@ import re
 import pytest
 
 KINDS = {
-    "weakness": "What is still wrong: the attack works on this stage",
-    "fix": "What each stage fixes: the defence holds, the attack fails",
+    "weakness": "What is still wrong: an attack that works on the stage, or a price it pays",
+    "fix": "What each stage fixes: a defence that holds (the attack fails), or a price saved",
 }
 
 
@@ -65,7 +65,7 @@ class LessonReport:
                 if each_kind == kind and outcomes != {"skipped"}
             ]
             for stage, claim, outcomes in shown:
-                mark = "FAILED" if "failed" in outcomes else "ok    "
+                mark = "RED  " if "failed" in outcomes else "green"  # the test, not the claim
                 yield f"  {mark} {stage:<4} {claim}"
             if not shown:
                 yield "  (none among the lessons that ran)"

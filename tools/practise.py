@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -36,7 +37,10 @@ TESTS = ROOT / "tests"
 
 
 def breaks_of(stage):
-    """{name: {"removes": ..., "caught_by": [...], "edits": [...]}} from breaks.toml."""
+    """{name: {"removes": ..., "kind": ..., "caught_by": [...], "edits": [...]}} from
+    breaks.toml. A break's kind says what it removes: "defence" (one the stage brings),
+    "weakness" (what the stage leaves wrong, with the next stage's idea in small) or
+    "trade" (the weakness, at the price of a defence or a saving)."""
     path = EXERCISES / stage / "breaks.toml"
     if not path.is_file():
         sys.exit(f"No breaks for {stage!r}: there is no {path.relative_to(ROOT)}.")
@@ -90,14 +94,16 @@ def lesson_files(stage):
 
 def run_lessons(stage, scratch, quiet):
     """Run the stage's lesson tests on the copy in SCRATCH (None: the stage itself).
-    Returns (the lessons that ran, the lessons that failed), by test function name."""
+    Returns (the lessons that ran, the lessons that failed, {lesson: its kind}), by test
+    function name."""
     command = ["-m", "lesson", "-k", stage, "--lessons", "-q", "-rN", "--tb=line"]
     return run_pytest(lesson_files(stage) + command, scratch, quiet)
 
 
 def run_pytest(arguments, scratch, quiet):
     """Run pytest on the stages in SCRATCH (None: the repository's own). Returns the names
-    of the tests that ran and of those that failed, parameters left out."""
+    of the tests that ran and of those that failed, parameters left out, and the kind of
+    each lesson among them (tests/lessons.py)."""
     report = Path(tempfile.mkdtemp()) / "report.xml"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)])}
     env.pop("PYTEST_ADDOPTS", None)
@@ -106,20 +112,23 @@ def run_pytest(arguments, scratch, quiet):
     command = [sys.executable, "-m", "pytest", *arguments, f"--junitxml={report}"]
     output = subprocess.DEVNULL if quiet else None
     subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-    ran, failed = set(), set()
+    ran, failed, kinds = set(), set(), {}
     for case in ET.parse(report).getroot().iter("testcase"):
         name = case.get("name").split("[")[0]
         if case.find("skipped") is None:
             ran.add(name)
         if case.find("failure") is not None or case.find("error") is not None:
             failed.add(name)
+        for each in case.iter("property"):
+            if each.get("name") == "lesson":
+                kinds[name] = each.get("value")
     shutil.rmtree(report.parent)
-    return ran, failed
+    return ran, failed, kinds
 
 
 def show_lessons(stage):
     """What `make lessons STAGE=...` runs: only the files that hold the stage's lessons."""
-    _, failed = run_lessons(stage, None, quiet=False)
+    _, failed, _ = run_lessons(stage, None, quiet=False)
     if failed:
         sys.exit(1)
 
@@ -134,15 +143,48 @@ def try_break(stage, name):
         print(f"The break removes {each['removes']}:\n")
         apply_break(stage, name, scratch, show=True)
         print(f"\nRunning the lessons of {stage} on the broken copy:\n")
-        _, failed = run_lessons(stage, scratch, quiet=False)
+        _, failed, kinds = run_lessons(stage, scratch, quiet=False)
     missed = [test for test in each["caught_by"] if test not in failed]
     if missed:
         sys.exit(f"\nNOT CAUGHT: {', '.join(missed)} stayed green.")
-    print(f"\nCaught: {', '.join(each['caught_by'])} went red, as the break says.")
-    print(
-        "(A red fix: the defence it proves is gone. A red weakness: the break fixed what"
-        " the stage leaves wrong, so the attack that test shows no longer works.)"
-    )
+    print()
+    for line in legend(each["kind"], {test: kinds[test] for test in sorted(failed)}):
+        print(line)
+
+
+# What a red lesson means: (the kind of the break, the kind of the lesson that went red).
+MEANINGS = {
+    ("defence", "fix"): "what this lesson proves is gone: its attack works again, or its price"
+    " is paid again.",
+    ("defence", "weakness"): "this lesson shows the weakness and the limit the stage still puts"
+    " on it (how long a copy works, say); the break took the limit away, so the weakness is"
+    " now worse than the lesson says.",
+    ("weakness", "weakness"): "the break removed what this lesson shows is still wrong: its"
+    " attack works no more, or its price is no longer paid.",
+    ("weakness", "fix"): "this lesson's attack starts from the weakness the break removed (a"
+    " secret to steal, say), so it cannot even begin: the defence is not what changed.",
+    ("trade", "fix"): "what this lesson proves is gone (a defence, or a price saved): what the"
+    " break paid.",
+    ("trade", "weakness"): "what this lesson shows is still wrong is gone: its attack works no"
+    " more, or its price is no longer paid: what the break bought.",
+}
+REMOVES = {
+    "defence": "a defence of the stage (or a price it saves)",
+    "weakness": "the stage's weakness, with the next stage's idea in small",
+    "trade": "the weakness, and pays for it with a defence or a saving",
+}
+
+
+def legend(break_kind, red):
+    """The lines `make break` ends with: what the break removed, and what each lesson it
+    turned red means. RED is {test name: its lesson kind}."""
+    yield f"Caught. The break removes {REMOVES[break_kind]}."
+    yield "What each red lesson means:"
+    for test, kind in red.items():
+        yield f"  {kind:<8} {test.removeprefix('test_').replace('_', ' ')}"
+        yield from textwrap.wrap(
+            MEANINGS[break_kind, kind], 88, initial_indent=" " * 11, subsequent_indent=" " * 11
+        )
 
 
 def serve_broken(stage, name):
@@ -169,7 +211,7 @@ def check_all_breaks():
             with tempfile.TemporaryDirectory(prefix="practise-") as folder:
                 copy_stage(stage, Path(folder))
                 apply_break(stage, name, Path(folder))
-                ran, failed = run_lessons(stage, Path(folder), quiet=True)
+                ran, failed, _ = run_lessons(stage, Path(folder), quiet=True)
             lessons |= ran
             reddened |= failed
             missed = [test for test in each["caught_by"] if test not in failed]
@@ -204,7 +246,7 @@ def try_exercise(stage, name):
     """What a learner runs: the exercise's tests, on their own stage folder."""
     # One line a test, without pytest's line about the report file that this tool reads.
     verbose = ["-q", "-o", "verbosity_test_cases=2", "--tb=short", "--show-capture=no"]
-    _, failed = run_pytest([*exercise_tests(stage, name), *verbose], None, False)
+    _, failed, _ = run_pytest([*exercise_tests(stage, name), *verbose], None, False)
     folder = f"exercises/{stage}/{name}"
     if failed:
         sys.exit(f"\nNot yet: the task is in {folder}/README.md; stuck? {folder}/answer.patch")
@@ -216,14 +258,14 @@ def check_all_exercises():
     problems = []
     for readme in sorted(EXERCISES.glob("*/*/README.md")):
         stage, name = readme.parent.parent.name, readme.parent.name
-        _, failed_as_shipped = run_pytest(exercise_tests(stage, name), None, quiet=True)
+        _, failed_as_shipped, _ = run_pytest(exercise_tests(stage, name), None, quiet=True)
         with tempfile.TemporaryDirectory(prefix="practise-") as folder:
             copy_stage(stage, Path(folder))
             answer = readme.parent / "answer.patch"
             if subprocess.run(["git", "apply", str(answer)], cwd=folder).returncode != 0:
                 problems.append(f"{stage} {name}: its answer.patch no longer applies")
                 continue
-            ran, failed = run_pytest(exercise_tests(stage, name), Path(folder), quiet=True)
+            ran, failed, _ = run_pytest(exercise_tests(stage, name), Path(folder), quiet=True)
         if not failed_as_shipped:
             problems.append(f"{stage} {name}: its tests pass on the stage as shipped")
         if failed or not ran:

@@ -3,10 +3,12 @@ code: each break still applies, each answer still applies, each lesson is named 
 break, and each stage's README names them all. (`make breaks` and `make exercises`, run
 by CI, go further and run the tests: too slow for `make test`.)"""
 
+import os
 import re
 import subprocess
 import sys
 
+import lessons
 import pytest
 from conftest import ROOT, STAGES
 
@@ -16,17 +18,28 @@ import practise  # noqa: E402
 
 @pytest.fixture(scope="module")
 def lessons_by_stage(request):
-    """{stage: {lesson test function names}}, as `make break` selects them."""
-    lessons = {stage: set() for stage in STAGES}
-    for node_id in lesson_node_ids(request.session):
+    """{stage: {lesson test function name: its kind}}, as `make break` selects them."""
+    lessons = {stage: {} for stage in STAGES}
+    for node_id, kind in lesson_node_ids(request.session):
         for stage in STAGES:
             if stage in node_id:
-                lessons[stage].add(re.search(r"::(\w+)", node_id).group(1))
+                lessons[stage][re.search(r"::(\w+)", node_id).group(1)] = kind
     return lessons
 
 
+# A collection in another process that prints each lesson's node id and kind.
+COLLECT_LESSONS = """
+import sys, lessons, pytest
+class Print:
+    def pytest_collection_finish(self, session):
+        for item in session.items:
+            print("LESSON", item.nodeid, lessons.lesson_kind(item))
+pytest.main(["--collect-only", "-q", "-m", "lesson", "tests"], plugins=[Print()])
+"""
+
+
 def lesson_node_ids(session):
-    """The node ids of every lesson test: those that SESSION collected, when it collected
+    """(node id, kind) of every lesson test: those that SESSION collected, when it collected
     every test file and left none out (-k, -m, --deselect); else those of a collection of
     its own (seconds)."""
     options = session.config.option
@@ -34,12 +47,16 @@ def lesson_node_ids(session):
     every_file = {path.name for path in (ROOT / "tests").rglob("test_*.py")}
     left_out = options.keyword or options.markexpr or options.deselect
     if collected_files == every_file and not left_out:
-        return [item.nodeid for item in session.items if item.get_closest_marker("lesson")]
+        return [
+            (item.nodeid, lessons.lesson_kind(item))
+            for item in session.items
+            if item.get_closest_marker("lesson")
+        ]
     collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "lesson", "tests"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", COLLECT_LESSONS], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tests")}, check=True,
     ).stdout  # fmt: skip
-    return re.findall(r"^tests/\S+", collected, re.MULTILINE)
+    return re.findall(r"^LESSON (tests/\S+) (\w+)$", collected, re.MULTILINE)
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -60,9 +77,66 @@ def test_every_lesson_is_named_by_a_break_and_every_break_names_lessons(stage, l
     named = set()
     for name, each in practise.breaks_of(stage).items():
         assert each["caught_by"], name
-        assert set(each["caught_by"]) <= lessons_by_stage[stage], name
+        assert set(each["caught_by"]) <= lessons_by_stage[stage].keys(), name
         named |= set(each["caught_by"])
-    assert lessons_by_stage[stage] <= named
+    assert lessons_by_stage[stage].keys() <= named
+
+
+# The kinds of lesson that each kind of break must turn red (tools/practise.py, REMOVES):
+# a defence is proved by a fix lesson, a weakness shown by a weakness lesson, a trade both.
+REDDENS = {"defence": {"fix"}, "weakness": {"weakness"}, "trade": {"fix", "weakness"}}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_break_says_what_it_removes_as_its_lessons_show(stage, lessons_by_stage):
+    for name, each in practise.breaks_of(stage).items():
+        kinds = {lessons_by_stage[stage][test] for test in each["caught_by"]}
+        assert REDDENS[each["kind"]] <= kinds, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_make_break_ends_with_what_each_red_lesson_means(stage, lessons_by_stage):
+    for name, each in practise.breaks_of(stage).items():
+        red = {test: lessons_by_stage[stage][test] for test in each["caught_by"]}
+        printed = "\n".join(practise.legend(each["kind"], red))
+        said = re.split(r"\n  (?=\S)", printed)  # the heading, then each red lesson
+        assert practise.REMOVES[each["kind"]] in said[0], name
+        for part, (test, kind) in zip(said[1:], red.items(), strict=True):
+            claim, meaning = part.split("\n", 1)
+            assert claim.split() == [kind, *test.removeprefix("test_").split("_")], name
+            assert " ".join(meaning.split()) == practise.MEANINGS[each["kind"], kind], name
+
+
+def test_a_red_lesson_means_what_its_break_and_its_kind_say():
+    """06's renew-without-looking-up-the-session removes a defence, and turns red a
+    weakness lesson that also proves a limit: the weakness got worse, not fixed."""
+    said = practise.MEANINGS
+    assert "gone: its attack works again" in said["defence", "fix"]
+    assert "worse" in said["defence", "weakness"]
+    assert "attack works no more" in said["weakness", "weakness"]
+    assert "the defence is not what changed" in said["weakness", "fix"]
+    assert "what the break paid" in said["trade", "fix"]
+    assert "what the break bought" in said["trade", "weakness"]
+    renewal = practise.breaks_of("06_jwt_session_backup")["renew-without-looking-up-the-session"]
+    assert renewal["kind"] == "defence"
+
+
+def test_the_lessons_list_says_red_and_green_under_headings_that_fit_a_cost():
+    """No FAILED under "what is still wrong" (a double negative), and 04's cost (a read
+    costs one query) under a heading that speaks of a price as well as an attack."""
+    report = lessons.LessonReport()
+    report.lessons = {
+        ("weakness", "04", "an authenticated read costs one query"): {"failed"},
+        ("fix", "04", "a session ends seven days after login"): {"passed"},
+    }
+    printed = list(report.lines())
+    assert printed == [
+        f"\n{lessons.KINDS['weakness']}:",
+        "  RED   04   an authenticated read costs one query",
+        f"\n{lessons.KINDS['fix']}:",
+        "  green 04   a session ends seven days after login",
+    ]
+    assert "price" in lessons.KINDS["weakness"] and "attack" in lessons.KINDS["weakness"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -81,3 +155,14 @@ def test_the_readme_names_every_break_and_exercise(stage):
     practise_part = readme.split("## Practise", 1)[1].split("\n## ", 1)[0]
     for name in [*practise.breaks_of(stage), *practise.exercises_of(stage)]:
         assert f"`{name}`" in practise_part, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_exercise_says_how_long_it_takes_and_asks_for_a_prediction(stage):
+    for name in practise.exercises_of(stage):
+        readme = (ROOT / "exercises" / stage / name / "README.md").read_text()
+        opening = readme.split("\n## ", 1)[0]
+        assert re.search(r"^\*\*Time:\*\* about \d+ minutes\.$", opening, re.MULTILINE), name
+        check_it = readme.split("\n## Check it\n", 1)[1]
+        prediction, _, _ = check_it.partition(f"make exercise STAGE={stage} EXERCISE={name}")
+        assert re.search(r"\*\*Predict first:\*\* .+\?", prediction, re.DOTALL), name

@@ -7,7 +7,7 @@ same site, another origin). README.md gives the demo steps.
 
 from flask import Flask
 
-from . import pages
+from . import labs, pages
 
 
 def create_app(test_config=None):
@@ -20,4 +20,5 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(labs.bp)  # the attack labs' pages (tools/labs.py)
     return app

@@ -10,7 +10,12 @@
 #                                       break a copy of it and watch its lessons go red
 #   make run-broken STAGE=04_session_cookies BREAK=no-csrf-check  serve that broken copy
 #   make exercise STAGE=04_session_cookies [EXERCISE=name]  list, or test your exercise
+#   make lab STAGE=01_missile_button [LAB=name] [DEFENDED=1]  list a stage's attack labs,
+#                                       or run your exploit in one: Solved, or what is
+#                                       missing (DEFENDED=1: against the defence)
+#   make labs                           the score board: every lab, solved or not
 #   make breaks / make exercises        every break caught, every exercise proved (CI)
+#   make labs-check                     every lab proved three ways (CI)
 #   make diff STAGE=04_session_cookies  the step in code from the previous stage
 #   make lint                           ruff
 #   make load                           the long load test of 07 and 08, with figures
@@ -33,6 +38,7 @@ BIN := .venv/bin
 .PHONY: doctor wheelhouse setup-offline
 .PHONY: slides
 .PHONY: attacker
+.PHONY: lab labs labs-check
 
 # Stage 01 keeps only hashes of its tokens, so no start can show an old one again: each
 # `make run` of 01 makes a new token for 'demo' and prints the page's address with it.
@@ -70,6 +76,17 @@ exercise: venv browser
 
 exercises: venv browser
 	$(BIN)/python tools/practise.py exercises
+
+# Attack labs (exercises/README.md, "Attack it"): servers on free ports of 127.0.0.1, or
+# LAB_STAGE_PORT= and LAB_ATTACKER_PORT= when set.
+lab: venv browser
+	$(BIN)/python tools/labs.py lab $(STAGE) $(LAB) $(if $(DEFENDED),defended)
+
+labs: venv
+	$(BIN)/python tools/labs.py board
+
+labs-check: venv browser
+	$(BIN)/python tools/labs.py check
 
 diff:
 	@prev=$$(ls -d [0-9][0-9]_* | grep -B1 -x "$(STAGE)" | head -n 1); \

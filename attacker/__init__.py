@@ -7,7 +7,7 @@ http://127.0.0.1:8001 (the same site, another origin). README.md gives the demo 
 
 from flask import Flask
 
-from . import pages
+from . import labs, pages
 
 
 def create_app(test_config=None):
@@ -21,4 +21,5 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(labs.bp)  # the attack labs' pages (tools/labs.py)
     return app

@@ -1,0 +1,44 @@
+"""The attack labs' part of the other site (exercises/README.md, "Attack it"): it serves
+the learner's attack pages, and keeps what they send home, as an attacker's server would.
+
+`tools/labs.py` starts it with LAB_DIR set to a scratch folder that holds the learner's
+pages for the lab being run; without LAB_DIR there is nothing to serve.
+"""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+bp = Blueprint("labs", __name__, url_prefix="/lab")
+
+SERVED = {".html": "text/html", ".js": "text/javascript"}
+
+
+def collected() -> list:
+    return current_app.extensions.setdefault("lab_collected", [])
+
+
+@bp.get("/<name>")
+def page(name):
+    """A learner's page, with {{ STAGE_URL }} and {{ ATTACKER_URL }} filled in."""
+    folder = current_app.config.get("LAB_DIR")
+    path = Path(folder or "/nonexistent") / name
+    if not folder or path.suffix not in SERVED or not path.is_file() or "/" in name:
+        abort(404)
+    text = path.read_text()
+    text = text.replace("{{ STAGE_URL }}", current_app.config["STAGE_URL"])
+    text = text.replace("{{ ATTACKER_URL }}", request.host_url.rstrip("/"))
+    return text, 200, {"Content-Type": SERVED[path.suffix] + "; charset=utf-8"}
+
+
+@bp.route("/collect", methods=["GET", "POST"])
+def collect():
+    """Whatever a page sends here (query string and body) is kept, in memory, in order."""
+    collected().append({"query": request.args.to_dict(), "body": request.get_data(as_text=True)})
+    return "", 204
+
+
+@bp.get("/collected")
+def show_collected():
+    """What the pages sent home so far, for the learner's exploit to read."""
+    return jsonify(collected())

@@ -1,0 +1,433 @@
+"""Attack labs: the learner's own exploit against a running stage (exercises/README.md,
+"Attack it").
+
+  python tools/labs.py lab STAGE          list the stage's labs, with their difficulty
+  python tools/labs.py lab STAGE NAME     run your exploit against the stage: Solved, or
+                                          what is still missing, in one line
+  python tools/labs.py lab STAGE NAME defended
+                                          the same, against the stage that defends
+  python tools/labs.py board              every lab of the course, solved or not by you
+  python tools/labs.py check [STAGE]      prove every lab (CI), or a stage's: the starter
+                                          does not solve it, the solution does, and the
+                                          solution fails against the stage that defends
+
+Ports: the stage and the attacker site take free ports, or LAB_STAGE_PORT and
+LAB_ATTACKER_PORT when set. Everything listens on 127.0.0.1 only.
+
+The lab format (for maintainers)
+--------------------------------
+A lab is a folder exercises/<stage>/labs/<name>/ (the name is the lab's, kebab-case):
+
+  README.md       the learner's text: "# <title>" on line 1; a line "Difficulty: <level>";
+                  "## Goal" (a change in the victim's world, never output), "## Your file"
+                  (which file to edit, what it receives), "## Hints" (numbered
+                  <details> blocks, as PortSwigger's), "## Run", and "## What stops it"
+                  (the defence, named after the lab is solved).
+  lab.py          what the machinery runs; its names are listed below.
+  <your files>    the learner's starting files, edited in place (git status shows the
+                  work; this tool never writes them): an exploit.py run with Python
+                  (requests installed), and/or pages (.html, .js) that the attacker site
+                  serves at <attacker>/lab/<file name>.
+  solution/       the same file names, solved.
+
+lab.py defines:
+
+  TITLE = "..."                 one line
+  DIFFICULTY = "apprentice"     or "practitioner" or "expert"
+  FILES = ["exploit.py"]        the learner's files, in the lab's folder (.py files are
+                                run, in this order, after the victim; .html and .js files
+                                are served by the attacker site)
+  BREAK = None                  a break of exercises/<stage>/breaks.toml applied to the
+                                stage under attack (None: the stage as shipped)
+  DEFENCE_STAGE = None          the stage that defends: None for this stage, or the
+                                next stage's folder name (run as shipped, or with
+                                DEFENCE_BREAK)
+  DEFENCE_BREAK = None          a break applied to the defending stage (a break that
+                                applies a fix, such as 01's log-hides-the-token); the
+                                defence of a lab with a BREAK and no DEFENCE_STAGE is
+                                this stage without the break
+
+  def setup(stage) -> dict      before the servers start, inside the stage's app (an app
+                                context is pushed; `stage` is the stage's package, so
+                                stage.models.User, stage.db.db): make the victim's world
+                                (users, tokens) in the stage's own database. Returns the
+                                facts, a JSON-able dict (e.g. {"token": ...}) given to the
+                                victim and to check, never to the exploit.
+  def victim(browser, lab)      optional: the victim's part, in the lab's process, before
+                                the exploits run. `browser` is a Playwright Browser (the
+                                course's headless Chromium); lab.stage_url,
+                                lab.attacker_url, lab.access_log (the stage's server
+                                output), lab.page(file) (the attacker's address of one
+                                of FILES), lab.facts (mutable; what the victim
+                                adds to it goes to check). Close what you open.
+  def exploit_env(lab) -> dict  optional: more environment for the exploits, besides
+                                LAB_STAGE_URL and LAB_ATTACKER_URL (01: LAB_ACCESS_LOG).
+  def check(stage, facts)       after the servers stopped, inside the stage's app: None
+        -> str | None           when the goal holds in the stage's own data; else what is
+                                still missing, in one line. Never trust what the exploit
+                                printed.
+
+A lab runs on a scratch copy of the stage (tools/practise.py's copy_stage and
+apply_break), with its own instance/ folder and database: the learner's files and data
+are never touched. The score board is labs-solved.txt at the root (git ignores it).
+"""
+
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from practise import EXERCISES, ROOT, apply_break, copy_stage  # noqa: E402
+
+BOARD = ROOT / "labs-solved.txt"
+LEVELS = ("apprentice", "practitioner", "expert")
+EXPLOIT_TIMEOUT = 10  # seconds; a lab as a whole runs in at most 20
+
+
+class LabError(Exception):
+    """The lab itself could not run (a server did not start): not the learner's fault."""
+
+
+# --- Finding labs ------------------------------------------------------------------------
+
+
+def lab_folders(stage=None):
+    pattern = f"{stage}/labs/*/lab.py" if stage else "*/labs/*/lab.py"
+    return sorted(path.parent for path in EXERCISES.glob(pattern))
+
+
+def load(folder):
+    """The lab's lab.py as a module, under a name of its own."""
+    name = f"lab_{folder.parent.parent.name}_{folder.name}".replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, folder / "lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def find(stage, name):
+    folder = EXERCISES / stage / "labs" / name
+    if not (folder / "lab.py").is_file():
+        sys.exit(f"{stage} has no lab {name!r}: see make lab STAGE={stage}")
+    return folder
+
+
+def key(folder):
+    return f"{folder.parent.parent.name}/{folder.name}"
+
+
+# --- Running one lab ---------------------------------------------------------------------
+
+
+@dataclass
+class Lab:
+    """What the victim sees of a running lab."""
+
+    stage_url: str
+    attacker_url: str
+    access_log: str  # the stage's server output: its access log, one line a request
+    facts: dict = field(default_factory=dict)
+
+    def page(self, file):
+        return f"{self.attacker_url}/lab/{file}"
+
+
+def free_port(variable):
+    if os.environ.get(variable):
+        return int(os.environ[variable])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(app, port, cwd, env, log):
+    """Start `flask --app APP run` on 127.0.0.1:PORT; wait until it answers."""
+    command = [sys.executable, "-m", "flask", "--app", app, "run", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return process
+        time.sleep(0.05)
+    process.kill()
+    raise LabError(f"{app} did not start on port {port}; its output is in {log.name}")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def in_app(folder, stage, scratch, env, function, facts=None):
+    """Run lab.py's FUNCTION(stage, ...) inside the stage's app in the scratch copy, in a
+    process of its own (the stage under attack and the one that defends may differ)."""
+    command = [sys.executable, __file__, "in-app", str(folder), stage, function]
+    result = subprocess.run(
+        command,
+        cwd=scratch,
+        env={**env, "PYTHONPATH": str(scratch)},
+        input=json.dumps(facts),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    if result.returncode != 0:
+        raise LabError(f"lab.py {function}() failed:\n{result.stderr}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def run_in_app(folder, stage, function):
+    """The other end of in_app(): the current folder is the scratch copy."""
+    sys.path.insert(0, os.getcwd())
+    package = importlib.import_module(stage)
+    app = package.create_app()
+    facts = json.loads(sys.stdin.read())
+    with app.app_context():
+        lab = load(Path(folder))
+        result = lab.setup(package) if function == "setup" else lab.check(package, facts)
+    print(json.dumps(result))
+
+
+def chromium():
+    """The course's browser: $CHROMIUM, else the light headless shell, else Debian's
+    Chromium, else Playwright's own (None)."""
+    return (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium-headless-shell")
+        or shutil.which("chromium")
+    )
+
+
+def play_victim(lab_module, lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            lab_module.victim(browser, lab)
+        finally:
+            browser.close()
+
+
+def run(folder, files, defended=False, quiet=False):
+    """Run the lab in FOLDER with FILES ({file name: path of the version to use}) against
+    the stage under attack, or the one that defends. Returns None when solved, else what
+    is missing. The exploits' output is shown unless QUIET."""
+    module = load(folder)
+    stage = folder.parent.parent.name
+    if defended:
+        target = module.DEFENCE_STAGE or stage
+        broken = module.DEFENCE_BREAK
+    else:
+        target, broken = stage, module.BREAK
+    with tempfile.TemporaryDirectory(prefix="lab-") as name:
+        scratch = Path(name)
+        copy_stage(target, scratch)
+        if broken:
+            apply_break(target, broken, scratch)
+        served = scratch / "lab-files"
+        served.mkdir()
+        for file, path in files.items():
+            shutil.copyfile(path, served / file)
+        env = {**os.environ, "FLASK_SECRET_KEY": secrets.token_urlsafe(32)}
+        env.pop("FLASK_RUN_PORT", None)
+        facts = in_app(folder, target, scratch, env, "setup")
+        stage_port = free_port("LAB_STAGE_PORT")
+        attacker_port = free_port("LAB_ATTACKER_PORT")
+        lab = Lab(
+            stage_url=f"http://127.0.0.1:{stage_port}",
+            attacker_url=f"http://127.0.0.1:{attacker_port}",
+            access_log=str(scratch / "access.log"),
+            facts=facts,
+        )
+        attacker_env = {
+            **env,
+            "FLASK_STAGE_URL": lab.stage_url,
+            "FLASK_LAB_DIR": str(served),
+            "PYTHONPATH": str(ROOT),
+        }
+        with (
+            open(lab.access_log, "w") as stage_log,
+            open(scratch / "attacker.log", "w") as attacker_log,
+        ):
+            servers = [serve(target, stage_port, scratch, env, stage_log)]
+            try:
+                servers.append(serve("attacker", attacker_port, ROOT, attacker_env, attacker_log))
+                if hasattr(module, "victim"):
+                    play_victim(module, lab)
+                exploit_env = {
+                    **os.environ,
+                    "LAB_STAGE_URL": lab.stage_url,
+                    "LAB_ATTACKER_URL": lab.attacker_url,
+                }
+                if hasattr(module, "exploit_env"):
+                    exploit_env.update(module.exploit_env(lab))
+                for file in (file for file in files if file.endswith(".py")):
+                    run_exploit(files[file], exploit_env, quiet)
+            finally:
+                for server in servers:
+                    stop(server)
+        return in_app(folder, target, scratch, env, "check", lab.facts)
+
+
+def run_exploit(path, env, quiet):
+    output = subprocess.DEVNULL if quiet else None
+    try:
+        subprocess.run(
+            [sys.executable, str(path)],
+            env=env,
+            stdout=output,
+            stderr=output,
+            timeout=EXPLOIT_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"(your exploit {path.name} was stopped after {EXPLOIT_TIMEOUT} s)")
+
+
+# --- The learner's commands --------------------------------------------------------------
+
+
+def solved_labs():
+    return set(BOARD.read_text().split()) if BOARD.is_file() else set()
+
+
+def list_labs(stage):
+    folders = lab_folders(stage)
+    if not folders:
+        sys.exit(f"{stage} has no labs yet.")
+    solved = solved_labs()
+    print(f"Labs of {stage}: make lab STAGE={stage} LAB=<name>\n")
+    for folder in folders:
+        module = load(folder)
+        mark = "solved" if key(folder) in solved else ""
+        print(f"  {folder.name:<28} {module.DIFFICULTY:<13} {module.TITLE}  {mark}")
+
+
+def try_lab(stage, name, against=""):
+    folder = find(stage, name)
+    module = load(folder)
+    defended = against == "defended"
+    print(f"Lab {stage}/{name} ({module.DIFFICULTY}): {module.TITLE}")
+    print(f"Your files: {', '.join(rel(folder / file) for file in module.FILES)}")
+    if defended:
+        print(f"Against the defence: {defence_of(module, stage)}")
+    print()
+    try:
+        missing = run(folder, {file: folder / file for file in module.FILES}, defended)
+    except LabError as error:
+        sys.exit(f"\nThe lab could not run: {error}")
+    if defended:
+        print(f"\n{'Stopped: ' + missing if missing else 'NOT stopped: the goal holds.'}")
+        return
+    if missing:
+        sys.exit(f"\nNot solved yet: {missing}\nHints: {rel(folder / 'README.md')}")
+    BOARD.write_text("".join(f"{each}\n" for each in sorted(solved_labs() | {key(folder)})))
+    print(f'\nSolved! Now read {rel(folder / "README.md")}, "What stops it".')
+
+
+def defence_of(module, stage):
+    target = module.DEFENCE_STAGE or stage
+    broken = module.DEFENCE_BREAK
+    return f"{target} with the break {broken}" if broken else f"{target} as shipped"
+
+
+def board():
+    solved = solved_labs()
+    folders = lab_folders()
+    print("Score board (make lab STAGE=<stage> LAB=<name>):\n")
+    for folder in folders:
+        module = load(folder)
+        mark = "[x]" if key(folder) in solved else "[ ]"
+        print(f"  {mark} {key(folder):<48} {module.DIFFICULTY:<13} {module.TITLE}")
+    count = sum(key(folder) in solved for folder in folders)
+    print(f"\n{count} of {len(folders)} solved.")
+
+
+def rel(path):
+    return str(path.relative_to(ROOT))
+
+
+# --- CI ----------------------------------------------------------------------------------
+
+
+def starter(folder, file, scratch):
+    """The starting file as committed (the learner may have edited the one on disk)."""
+    path = folder / file
+    shown = subprocess.run(
+        ["git", "show", f"HEAD:{rel(path)}"], cwd=ROOT, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        return path
+    copy = scratch / file
+    copy.write_text(shown.stdout)
+    return copy
+
+
+def check_all(stage=None):
+    problems = []
+    for folder in lab_folders(stage):
+        module = load(folder)
+        solution = {file: folder / "solution" / file for file in module.FILES}
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="lab-starter-") as name:
+            starters = {file: starter(folder, file, Path(name)) for file in module.FILES}
+            results = {
+                "starter": run(folder, starters, quiet=True),
+                "solution": run(folder, solution, quiet=True),
+                "defended": run(folder, solution, defended=True, quiet=True),
+            }
+        seconds = (time.monotonic() - started) / 3
+        if results["starter"] is None:
+            problems.append(f"{key(folder)}: the starting files solve it")
+        if results["solution"] is not None:
+            problems.append(f"{key(folder)}: the solution does not solve it: {results['solution']}")
+        if results["defended"] is None:
+            problems.append(f"{key(folder)}: the solution solves it against the defence too")
+        print(
+            f"{key(folder)}: starter {'SOLVED' if results['starter'] is None else 'unsolved'}, "
+            f"solution {'solved' if results['solution'] is None else 'UNSOLVED'}, "
+            f"defended {'SOLVED' if results['defended'] is None else 'stopped'} "
+            f"({seconds:.1f} s a run)"
+        )
+    if problems:
+        sys.exit("\n".join(["", *problems]))
+    print(
+        "\nOK: every lab is unsolved by its starter, solved by its solution, and stopped "
+        "by the defence."
+    )
+
+
+COMMANDS = {
+    ("lab", 1): list_labs,
+    ("lab", 2): try_lab,
+    ("lab", 3): try_lab,
+    ("board", 0): board,
+    ("check", 0): check_all,
+    ("check", 1): check_all,
+    ("in-app", 3): run_in_app,
+}
+
+if __name__ == "__main__":
+    command = COMMANDS.get((sys.argv[1] if len(sys.argv) > 1 else "", len(sys.argv) - 2))
+    if command is None:
+        sys.exit(__doc__)
+    command(*sys.argv[2:])

@@ -5,7 +5,8 @@ Flask-Login's @login_required (Flask's session cookie and a user_loader query).
 Each contender gets its own copy of stage 07's app (create_app(), so the same
 extensions, hooks and security headers), its own temporary database with one user and
 five todos, and the same three probe routes behind its own decorator. Only the way a
-request is logged in differs. The two libraries are bench-only: bench/requirements.txt.
+request is logged in differs. The two libraries: bench/requirements.txt (and
+requirements.txt, at the same versions, for LIBRARIES.md, which quotes this file).
 """
 
 import importlib
@@ -118,7 +119,7 @@ def flask_jwt_extended(folder):
         JWT_SECRET_KEY=SECRET_KEY,
         JWT_TOKEN_LOCATION=["cookies"],
         JWT_COOKIE_CSRF_PROTECT=True,  # the default, said out loud
-        JWT_COOKIE_SECURE=False,  # plain HTTP here, like 07's SESSION_COOKIE_SECURE
+        JWT_COOKIE_SECURE=False,  # plain HTTP here, like 07's AUTH_COOKIE_SECURE
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=10),
         JWT_ENCODE_AUDIENCE=STAGE,
         JWT_DECODE_AUDIENCE=STAGE,
@@ -187,9 +188,8 @@ def bench_peers(rounds: int):
     heading(6, "Auth measured against what people use instead (stage 07's app, three ways)")
     missing = missing_packages()
     if missing:
-        print(f"  Skipped: not installed: {', '.join(missing)}. This section's packages are")
-        print("  bench-only, kept out of the course's requirements.txt. make bench installs")
-        print(f"  them; by hand: {INSTALL}")
+        print(f"  Skipped: not installed: {', '.join(missing)}. make bench installs this")
+        print(f"  section's packages; by hand: {INSTALL}")
         return
     folder = tempfile.mkdtemp(prefix="bench-peers-")
     apps, sends, query_rows = [], {}, []

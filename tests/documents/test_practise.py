@@ -7,7 +7,10 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
+import conftest
 import lessons
 import pytest
 from conftest import ROOT, STAGES
@@ -105,6 +108,49 @@ def test_make_break_ends_with_what_each_red_lesson_means(stage, lessons_by_stage
             claim, meaning = part.split("\n", 1)
             assert claim.split() == [kind, *test.removeprefix("test_").split("_")], name
             assert " ".join(meaning.split()) == practise.MEANINGS[each["kind"], kind], name
+
+
+def test_every_lesson_writes_its_kind_into_the_junit_report_for_make_break():
+    lesson = pytest.mark.lesson("weakness").mark
+    item = SimpleNamespace(
+        get_closest_marker=lambda name: lesson if name == "lesson" else None,
+        fixturenames=(),
+        user_properties=[],
+        path=Path("test_01_missile_button.py"),
+    )
+    conftest.pytest_collection_modifyitems([item])
+    assert item.user_properties == [("lesson", "weakness")]
+
+
+def test_make_break_prints_the_meaning_of_each_red_lesson_by_its_kind(monkeypatch, capsys):
+    """What `make break STAGE=06_jwt_session_backup BREAK=renew-without-looking-up-the-session`
+    prints at its end, with the lessons' run replaced by its outcome: a weakness lesson and
+    a fix lesson red. The kinds come from the JUnit report, as pytest writes them."""
+    weakness = "test_a_token_copied_before_logout_works_at_most_ten_minutes_and_is_never_renewed"
+    fix = "test_logout_everywhere_reaches_every_device_within_ten_minutes"
+    report = f"""<testsuites><testsuite>
+        <testcase name="{weakness}"><properties><property name="lesson" value="weakness"/>
+        </properties><failure/></testcase>
+        <testcase name="{fix}[sqlite]"><properties><property name="lesson" value="fix"/>
+        </properties><failure/></testcase>
+        <testcase name="test_a_valid_token_is_trusted_without_a_database_query"><properties>
+        <property name="lesson" value="fix"/></properties></testcase>
+    </testsuite></testsuites>"""
+
+    def pytest_writes_its_report(command, **options):
+        junit = next(part for part in command if part.startswith("--junitxml="))
+        Path(junit.removeprefix("--junitxml=")).write_text(report)
+
+    monkeypatch.setattr(practise.subprocess, "run", pytest_writes_its_report)
+    practise.try_break("06_jwt_session_backup", "renew-without-looking-up-the-session")
+    printed = capsys.readouterr().out.split("\nCaught. ", 1)[1]
+    words = " ".join(printed.split())
+    assert " ".join(practise.MEANINGS["defence", "weakness"].split()) in words
+    assert " ".join(practise.MEANINGS["defence", "fix"].split()) in words
+    assert "weakness a token copied before logout" in words
+    assert "fix logout everywhere reaches every device" in words
+    assert "valid token is trusted" not in words  # green: nothing to explain
+    assert "FAILED" not in printed
 
 
 def test_a_red_lesson_means_what_its_break_and_its_kind_say():

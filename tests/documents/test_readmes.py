@@ -187,6 +187,11 @@ def test_deploying_a_stage_lives_beside_its_readme(stage_name):
     assert "](DEPLOY.md)" in readme
     assert deploy.startswith(f"# {stage_name[:2]} · Deploying it\n")
     assert "gunicorn -w 4" in deploy and "db upgrade" in deploy
+    step = subprocess.run(  # make diff shows the step in code, like the README without it
+        ["make", "--no-print-directory", "diff", f"STAGE={stage_name}"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+    ).stdout  # fmt: skip
+    assert "diff --git" in step and "DEPLOY.md" not in step and "README.md" not in step
 
 
 # --- The front door: README.md for the learner, one line for each other reader ------------

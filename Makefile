@@ -94,7 +94,7 @@ diff:
 		echo "make diff STAGE=NN_name, with a stage that has one before it"; exit 2; fi; \
 	tmp=$$(mktemp -d); \
 	for dir in $$prev $(STAGE); do \
-		tar -cf - --exclude=__pycache__ --exclude=vendor --exclude=dist --exclude=README.md \
+		tar -cf - --exclude=__pycache__ --exclude=vendor --exclude=dist --exclude=README.md --exclude=DEPLOY.md \
 			--exclude=node_modules --exclude=package-lock.json $$dir | tar -xf - -C $$tmp; \
 	done; \
 	cd $$tmp && git diff --no-index --color=auto $$prev $(STAGE); \

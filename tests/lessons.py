@@ -10,6 +10,15 @@ import re
 
 import pytest
 
+# A test's name has no apostrophes: the claims put them back where a word is a possessive.
+POSSESSIVES = {
+    "another users": "another user's",
+    "another origins": "another origin's",
+    "another sites": "another site's",
+    "a live sessions": "a live session's",
+    "nobodys": "nobody's",
+}
+
 KINDS = {
     "weakness": "What is still wrong: an attack that works on the stage, or a price it pays",
     "fix": "What each stage fixes: a defence that holds (the attack fails), or a price saved",
@@ -22,6 +31,15 @@ def pytest_addoption(parser):
         action="store_true",
         help="end with the lessons that ran, weaknesses and fixes apart, one claim a line",
     )
+
+
+def claim(test_name):
+    """The claim a lesson's name makes, as a sentence: test_another_users_todo_is_not_found
+    -> "another user's todo is not found"."""
+    words = f" {test_name.removeprefix('test_').replace('_', ' ')} "
+    for plain, possessive in POSSESSIVES.items():
+        words = words.replace(f" {plain} ", f" {possessive} ")
+    return words.strip()
 
 
 def lesson_kind(item):
@@ -49,8 +67,8 @@ class LessonReport:
             params = item.callspec.params if hasattr(item, "callspec") else {}
             source = params.get("stage_name", item.path.stem.removeprefix("test_"))
             stage = re.sub(r"(\d\d(?:_\d)?).*", r"\1", source)
-            claim = item.originalname.removeprefix("test_").replace("_", " ")
-            self.lessons.setdefault((kind, stage, claim), set()).add(outcome)
+            said = claim(item.originalname)
+            self.lessons.setdefault((kind, stage, said), set()).add(outcome)
 
     def skip(self, report):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"

@@ -1,13 +1,13 @@
-"""The README's "Names used in every stage": each name is in the code of the stage where
-the table says it first appears, and the names it replaced are gone from every stage."""
+"""CONTRIBUTING.md's "Names used in every stage": each name is in the code of the stage
+where the table says it first appears, and the names it replaced are gone from every stage."""
 
 import re
 
 import pytest
 from conftest import ROOT, STAGES
 
-README = (ROOT / "README.md").read_text()
-SECTION = re.search(r"^## Names used in every stage\n(.*?)^## ", README, re.M | re.S).group(1)
+CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text()
+SECTION = re.search(r"^## Names used in every stage\n(.*?)^## ", CONTRIBUTING, re.M | re.S).group(1)
 ROWS = re.findall(r"^\| (?!the idea|---)(.+?) \| (.+?) \| (.+?) \|$", SECTION, re.M)
 
 # Names that said the same thing differently before the stages shared one vocabulary.

@@ -187,3 +187,84 @@ def test_deploying_a_stage_lives_beside_its_readme(stage_name):
     assert "](DEPLOY.md)" in readme
     assert deploy.startswith(f"# {stage_name[:2]} · Deploying it\n")
     assert "gunicorn -w 4" in deploy and "db upgrade" in deploy
+    step = subprocess.run(  # make diff shows the step in code, like the README without it
+        ["make", "--no-print-directory", "diff", f"STAGE={stage_name}"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+    ).stdout  # fmt: skip
+    assert "diff --git" in step and "DEPLOY.md" not in step and "README.md" not in step
+
+
+# --- The front door: README.md for the learner, one line for each other reader ------------
+
+FRONT_DOOR = (ROOT / "README.md").read_text()
+FIRST_SCREEN = "\n".join(FRONT_DOOR.splitlines()[:50])
+LEARNERS_TARGETS = ["run", "lessons", "break", "exercise", "diff"]
+
+
+def test_the_front_door_is_short_and_shows_set_up_the_map_and_the_targets_at_once():
+    assert (ROOT / "README.md").stat().st_size <= 8 * 1024
+    assert "## Start here" in FIRST_SCREEN and "make run" in FIRST_SCREEN
+    for target in LEARNERS_TARGETS:
+        assert f"`make {target} STAGE=" in FIRST_SCREEN, target
+    assert "## The course map" in FIRST_SCREEN
+    assert "[01_missile_button](01_missile_button/)" in FIRST_SCREEN  # its first row
+    assert "BASE=http://127.0.0.1:5000" in FIRST_SCREEN
+
+
+def test_the_front_door_says_how_long_make_test_takes_and_with_which_browser():
+    line = next(p for p in FRONT_DOOR.split("\n\n") if p.startswith("`make test`"))
+    assert "minutes" in line and "headless Chromium" in line and "$CHROMIUM" in line
+
+
+def test_the_front_door_says_what_a_learner_may_ignore_and_where_the_others_go():
+    ignore = next(p for p in FRONT_DOOR.split("\n\n") if p.startswith("You may ignore"))
+    for what in ["bench/", "tools/", ".ci/", "make load", "make wheelhouse", "make breaks"]:
+        assert f"`{what}`" in ignore, what
+    others = FRONT_DOOR.split("## Teaching or maintaining the course\n", 1)[1]
+    assert "[teaching/](teaching/README.md)" in others and "`make doctor`" in others
+    assert "`make slides`" in others and "wheelhouse" in others
+    assert "[CONTRIBUTING.md](CONTRIBUTING.md)" in others
+
+
+@pytest.mark.parametrize(
+    ("word", "entry"),
+    [("HttpOnly", "httponly"), ("CSRF", "csrf"), ("JWT", "jwt"), ("CSP", "csp"), ("Vite", "vite")],
+)
+def test_the_map_links_the_glossary_where_its_words_first_appear(word, entry):
+    course_map = re.search(r"^## The course map\n(.*?)^## ", FRONT_DOOR, re.M | re.S).group(1)
+    first = re.search(rf"\b{word}\b", course_map)
+    assert first, word
+    assert course_map[first.start() - 1 :].startswith(f"[{word}](teaching/GLOSSARY.md#{entry})")
+
+
+def test_contributing_holds_the_maintainers_parts():
+    headings = re.findall(r"^## (.+)$", (ROOT / "CONTRIBUTING.md").read_text(), re.MULTILINE)
+    for part in ["Names used in every stage", "Tests", "How CI checks the course",
+                 "Windows and macOS", "Performance", "Layout"]:  # fmt: skip
+        assert part in headings, part
+    for part in headings:
+        assert f"## {part}\n" not in FRONT_DOOR, f"{part} is the maintainer's, in CONTRIBUTING.md"
+
+
+def anchors(markdown):
+    """The anchors GitHub gives the headings of MARKDOWN."""
+    headings = re.findall(r"^#+ (.+)$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+DOORS = ["README.md", "CONTRIBUTING.md", "07_final_todo/DEPLOY.md", "08_inventory_rbac/DEPLOY.md"]
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_the_links_of_the_doors_lead_to_files_and_headings_that_exist(door):
+    path = ROOT / door
+    broken = []
+    for target, heading in re.findall(r"\]\(([^)#\s]*)#?([^)\s]*)\)", path.read_text()):
+        if "://" in target:
+            continue
+        linked = (path.parent / target) if target else path
+        if not linked.exists():
+            broken.append(target)
+        elif heading and linked.is_file() and heading not in anchors(linked.read_text()):
+            broken.append(f"{target}#{heading}")
+    assert broken == []

@@ -11,7 +11,7 @@ LOGIN_COOKIE = "access_token"
 CSRF_COOKIE = "csrf_token"
 PLANTED_COOKIE = (
     "you were signed out to protect your account: a page on another port or subdomain of "
-    "this address put a login cookie of its own in your browser. Please log in again"
+    "this address put cookies of its own in your browser; please log in again"
 )
 
 

@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from .db import db
-from .models import ROLES, Product, User
+from .models import ROLES, Product, User, UserSession
 from .users import create_user
 from .validation import USERNAME_PATTERN
 
@@ -51,6 +51,8 @@ def seed_demo_command():
         else:  # seeded before: a new password, and the role and state it had
             user.set_password(password)
             user.role, user.active = role, True
+            # Whoever logged in with the old password (a leaked demo.txt) is out at once.
+            db.session.execute(db.delete(UserSession).filter_by(user_id=user.id))
             db.session.commit()
         click.echo(f"{role:10} {role:8} {password}")
     if db.session.execute(db.select(Product).limit(1)).first() is None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import NoReturn
 
 import jwt
-from flask import abort, after_this_request, current_app, request
+from flask import abort, after_this_request, current_app, g, request
 
 from . import tokens
 from .cookies import login_token, set_auth_cookies, unset_auth_cookies
@@ -112,7 +112,7 @@ def live_session(claims: dict) -> UserSession:
 
 def rotate(session_id: int, generation: int) -> bool:
     """Make the session's token GENERATION old, if it is the current one. One statement:
-    of the requests that come at once with the same token, one rotates it."""
+    of the requests that come at once with the same token, one rotates it (g.rotated)."""
     now = utcnow()
     rotated = db.session.execute(
         db.update(UserSession)
@@ -120,7 +120,8 @@ def rotate(session_id: int, generation: int) -> bool:
         .values(generation=generation + 1, renewed_at=now, last_seen=now)
     ).rowcount
     db.session.commit()
-    return rotated == 1
+    g.rotated = rotated == 1
+    return g.rotated
 
 
 def replaced_just_now(session_id: int, generation: int) -> bool:
@@ -146,19 +147,17 @@ def renew(expired_token: str) -> dict:
         unauthorized(NOT_LOGGED_IN)
     # The id, read once: the session object expires at each commit, and may be deleted.
     session_id, generation = live_session(claims).id, claims["gen"]
-    if rotate(session_id, generation):
-        after_this_request(functools.partial(send_renewed_token, claims))
-    elif not replaced_just_now(session_id, generation):
+    if not rotate(session_id, generation) and not replaced_just_now(session_id, generation):
         end_as_used_elsewhere(session_id)
         current_app.logger.warning("a reused token ended session %s", session_id)
         unauthorized(SESSION_USED_ELSEWHERE)
-    # In the grace no token: the renewer's serves the browser, a copy gets none to keep.
+    if g.rotated:  # in the grace no token: the renewer's serves the browser, a copy gets none
+        after_this_request(functools.partial(send_renewed_token, claims))
     return claims
 
 
 def send_renewed_token(claims: dict, response):
-    """Put the session's current token on the response, unless the request ended the
-    session (logout)."""
+    """Put the session's current token on the response, unless the request ended it."""
     user_session = db.session.execute(
         db.select(UserSession).filter_by(public_id=claims["sid"])
     ).scalar_one_or_none()

@@ -2,21 +2,29 @@
 file server, so no .venv and no internet are needed.
 
 It serves the repository's folder, so that the slides' links to the stages open, but
-only what the deck shows or links to: the slides, and the course's Markdown, code and
-page files. Never a stage's instance/ folder (its key and its database), nor a hidden
-file. And only to requests that name this machine in their Host header: a page on
+only what the deck shows or links to: the files of slides/, and the course files that
+deck.md links to. Nothing else: not what a learner's commands write beside them (the
+demo passwords in demo.txt, the live logins in curl's cookies.txt), not a stage's
+instance/ folder (its key and its database), nor a hidden file. And only to requests that name this machine in their Host header: a page on
 another site that points a DNS name of its own at 127.0.0.1 (DNS rebinding) is refused.
 
     python3 slides/serve.py [PORT]
 """
 
+import re
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COURSE_FILES = {".md", ".py", ".html", ".js", ".css", ".toml", ".patch", ".txt"}
+DECK = ROOT / "slides" / "deck.md"
+LINK = re.compile(r"\]\(\.\./([^)#\s]+)")  # a Markdown link out of slides/: ](../04_.../auth.py)
 NEVER_SERVED = {"instance", "node_modules", "__pycache__"}
+
+
+def linked_files() -> set[Path]:
+    """The course files that the deck links to, read from deck.md as it is now."""
+    return {(ROOT / link).resolve() for link in LINK.findall(DECK.read_text())}
 
 
 class DeckHandler(SimpleHTTPRequestHandler):
@@ -37,7 +45,7 @@ class DeckHandler(SimpleHTTPRequestHandler):
         parts = path.relative_to(ROOT).parts if path.is_relative_to(ROOT) else (".",)
         if any(part.startswith(".") or part in NEVER_SERVED for part in parts):
             return False
-        return parts[:1] == ("slides",) or path.suffix in COURSE_FILES
+        return parts[:1] == ("slides",) or path in linked_files()
 
     def log_message(self, format, *args):  # one line a request is noise in a class
         pass

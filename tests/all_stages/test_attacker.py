@@ -312,8 +312,13 @@ def test_a_page_on_another_port_plants_its_login_and_your_todo_lands_in_its_acco
     """Mallory's login cookie for /api goes first, before alice's for /; her csrf_token
     replaced alice's, so the page's CSRF header matches the session it now speaks for."""
     log_in_the_browser(page, app, live_server)
+    alices_csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_token")
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    # Cookies ignore the port: the neighbour reads the cookie that scripts may read.
+    assert f"csrf_token={alices_csrf}" in page.evaluate("document.cookie")
     plant(page, attacker_port, "Plant mallory's login")
     page.goto(f"{live_server}/")
+    expect(page.locator("#username")).to_have_text("mallory")
     page.get_by_role("textbox", name=ADD_A_TODO[stage_name[:2]]).fill("alice's secret plan")
     page.get_by_role("button", name="Add").click()
     expect(page.locator("#todos")).to_contain_text("alice's secret plan")
@@ -338,7 +343,7 @@ def test_a_junk_login_cookie_from_another_port_keeps_you_logged_out(
 
 
 FIXED_STAGES = ["07_final_todo", "08_inventory_rbac"]
-PLANTED_NOTICE = "put a login cookie of its own in your browser"
+PLANTED_NOTICE = "put cookies of its own in your browser"
 
 
 def log_in_again_on_the_page(page, app, stage_name):

@@ -202,3 +202,28 @@ def test_the_deck_server_serves_no_key_no_database_and_only_to_this_machine(deck
     assert refused.value.code == 403
     with urllib.request.urlopen(deck_server + "/07_final_todo/README.md") as response:
         assert response.status == 200
+
+
+# What the READMEs' and plans' commands write in the repository's root: the demo users'
+# passwords (seed-demo | tee demo.txt) and cookie jars with live logins (curl -c).
+LEARNERS_FILES = ["demo.txt", "cookies.txt", "viewer.txt", "manager.txt", "notes.md", "x.py"]
+
+
+def test_the_deck_server_serves_nothing_that_a_learners_commands_write(deck_server):
+    made = [ROOT / name for name in LEARNERS_FILES if not (ROOT / name).exists()]
+    made += [ROOT / "04_session_cookies" / "cookies.txt"]
+    for path in made:
+        path.write_text("admin     admin    a-password-that-must-stay-here\n")
+    try:
+        for path in made:
+            url = f"{deck_server}/{path.relative_to(ROOT)}"
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url)
+            refused.value.close()
+            assert refused.value.code == 404, url
+    finally:
+        for path in made:
+            path.unlink()
+    for linked in ["/04_session_cookies/cookies.py", "/README.md", "/slides/deck.md"]:
+        with urllib.request.urlopen(deck_server + linked) as response:
+            assert response.status == 200, linked

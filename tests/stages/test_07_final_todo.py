@@ -294,7 +294,7 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, name):
     alice.set_cookie(name, planted.get_cookie(name).value, path="/api")
     response = alice.post("/api/todos", json={"title": "for mallory's eyes"})
     assert response.status_code == 401
-    assert "put a login cookie of its own in your browser" in error_of(response)
+    assert "put cookies of its own in your browser" in error_of(response)
     assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted ones go too
     assert planted.get("/api/todos").get_json() == []
 

@@ -642,6 +642,21 @@ def test_seed_demo_prints_working_credentials_and_adds_products_once(app, runner
     assert len(viewer.get("/api/products").get_json()) == 5
 
 
+def test_seeding_again_ends_the_sessions_of_every_user_it_seeds(app, runner):
+    """Seeding again is what an instructor does after demo.txt leaked: whoever logged in
+    with the old passwords is out at once, as after a password change."""
+    first = runner.invoke(args=["seed-demo"])
+    credentials = dict(re.findall(r"^(admin|manager|viewer)\s+\w+\s+(\S+)$", first.output, re.M))
+    browsers = {}
+    for role, password in credentials.items():
+        browsers[role] = app.test_client()
+        browsers[role].post("/api/login", json={"username": role, "password": password})
+        assert browsers[role].get("/api/me").status_code == 200
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for role, browser in browsers.items():
+        assert browser.get("/api/me").status_code == 401, f"{role}'s old login still works"
+
+
 def test_the_last_admin_rule_reads_the_database_not_what_the_request_saw(stage, app):
     """What a race looks like, made slow: this request saw two admins; meanwhile the other
     was demoted. The check inside the changing statement sees the truth."""

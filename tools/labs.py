@@ -20,7 +20,7 @@ A lab is a folder exercises/<stage>/labs/<name>/ (the name is the lab's, kebab-c
 
   README.md       the learner's text: "# <title>" on line 1; a line "Difficulty: <level>";
                   "## Goal" (a change in the victim's world, never output), "## Your file"
-                  (which file to edit, what it receives), "## Hints" (numbered
+                  or "## Your files" (which to edit, what each receives), "## Hints" (numbered
                   <details> blocks, as PortSwigger's), "## Run", and "## What stops it"
                   (the defence, named after the lab is solved).
   lab.py          what the machinery runs; its names are listed below.
@@ -47,8 +47,8 @@ lab.py defines:
                                 defence of a lab with a BREAK and no DEFENCE_STAGE is
                                 this stage without the break
 
-  def setup(stage) -> dict      before the servers start, inside the stage's app (an app
-                                context is pushed; `stage` is the stage's package, so
+  def setup(stage) -> dict      optional: before the servers start, inside the stage's
+                                app (an app context is pushed; `stage` is the stage's package, so
                                 stage.models.User, stage.db.db): make the victim's world
                                 (users, tokens) in the stage's own database. Returns the
                                 facts, a JSON-able dict (e.g. {"token": ...}) given to the
@@ -152,18 +152,21 @@ def free_port(variable):
 
 
 def serve(app, port, cwd, env, log):
-    """Start `flask --app APP run` on 127.0.0.1:PORT; wait until it answers."""
+    """Start `flask --app APP run` on 127.0.0.1:PORT (answering comes later: wait_for)."""
     command = [sys.executable, "-m", "flask", "--app", app, "run", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+
+
+def wait_for(process, port, log):
+    """Until the server of PROCESS answers on PORT."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return process
+            return
         time.sleep(0.05)
-    process.kill()
-    raise LabError(f"{app} did not start on port {port}; its output is in {log.name}")
+    log.flush()
+    output = Path(log.name).read_text()[-3000:]
+    raise LabError(f"a server did not start on port {port}; its output:\n{output}")
 
 
 def stop(process):
@@ -215,7 +218,8 @@ def chromium():
     )
 
 
-def play_victim(lab_module, lab):
+@contextlib.contextmanager
+def victim_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -223,9 +227,23 @@ def play_victim(lab_module, lab):
             executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            lab_module.victim(browser, lab)
+            yield browser
         finally:
             browser.close()
+
+
+def stage_env():
+    """The environment of the stage's server and of setup() and check()."""
+    env = {
+        **os.environ,
+        "FLASK_SECRET_KEY": secrets.token_urlsafe(32),
+        # A cheap hash: the labs attack sessions, not password storage, and a lab's
+        # victim registers in seconds on a busy machine. (The stage's default is
+        # OWASP's cost, as ever, outside the labs.)
+        "FLASK_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+    env.pop("FLASK_RUN_PORT", None)
+    return env
 
 
 def run(folder, files, defended=False, quiet=False):
@@ -248,9 +266,8 @@ def run(folder, files, defended=False, quiet=False):
         served.mkdir()
         for file, path in files.items():
             shutil.copyfile(path, served / file)
-        env = {**os.environ, "FLASK_SECRET_KEY": secrets.token_urlsafe(32)}
-        env.pop("FLASK_RUN_PORT", None)
-        facts = in_app(folder, target, scratch, env, "setup")
+        env = stage_env()
+        facts = in_app(folder, target, scratch, env, "setup") if hasattr(module, "setup") else {}
         stage_port = free_port("LAB_STAGE_PORT")
         attacker_port = free_port("LAB_ATTACKER_PORT")
         lab = Lab(
@@ -265,28 +282,31 @@ def run(folder, files, defended=False, quiet=False):
             "FLASK_LAB_DIR": str(served),
             "PYTHONPATH": str(ROOT),
         }
-        with (
-            open(lab.access_log, "w") as stage_log,
-            open(scratch / "attacker.log", "w") as attacker_log,
-        ):
-            servers = [serve(target, stage_port, scratch, env, stage_log)]
-            try:
-                servers.append(serve("attacker", attacker_port, ROOT, attacker_env, attacker_log))
-                if hasattr(module, "victim"):
-                    play_victim(module, lab)
-                exploit_env = {
-                    **os.environ,
-                    "LAB_STAGE_URL": lab.stage_url,
-                    "LAB_ATTACKER_URL": lab.attacker_url,
-                }
-                if hasattr(module, "exploit_env"):
-                    exploit_env.update(module.exploit_env(lab))
-                for file in (file for file in files if file.endswith(".py")):
-                    run_exploit(files[file], exploit_env, quiet)
-            finally:
-                for server in servers:
-                    stop(server)
+        with contextlib.ExitStack() as stack:
+            stage_log = stack.enter_context(open(lab.access_log, "w"))
+            attacker_log = stack.enter_context(open(scratch / "attacker.log", "w"))
+            stage_server = serve(target, stage_port, scratch, env, stage_log)
+            stack.callback(stop, stage_server)
+            attacker = serve("attacker", attacker_port, ROOT, attacker_env, attacker_log)
+            stack.callback(stop, attacker)
+            # The browser starts while the servers do.
+            browser = stack.enter_context(victim_browser()) if hasattr(module, "victim") else None
+            wait_for(stage_server, stage_port, stage_log)
+            wait_for(attacker, attacker_port, attacker_log)
+            if browser:
+                module.victim(browser, lab)
+            run_exploits(module, lab, files, quiet)
         return in_app(folder, target, scratch, env, "check", lab.facts)
+
+
+def run_exploits(module, lab, files, quiet):
+    """Run the .py files of FILES, in order, with the addresses in their environment."""
+    env = {**os.environ, "LAB_STAGE_URL": lab.stage_url, "LAB_ATTACKER_URL": lab.attacker_url}
+    if hasattr(module, "exploit_env"):
+        env.update(module.exploit_env(lab))
+    for file in files:
+        if file.endswith(".py"):
+            run_exploit(files[file], env, quiet)
 
 
 def run_exploit(path, env, quiet):

@@ -296,7 +296,16 @@ def run(folder, files, defended=False, quiet=False):
             if browser:
                 module.victim(browser, lab)
             run_exploits(module, lab, files, quiet)
+        if not quiet and not any(file.endswith(".py") for file in files):
+            show_api_requests(lab.access_log)
         return in_app(folder, target, scratch, env, "check", lab.facts)
+
+
+def show_api_requests(access_log):
+    """For labs with pages only: what the stage answered to the API requests they caused."""
+    lines = [line for line in Path(access_log).read_text().splitlines() if " /api/" in line]
+    print("What the stage's access log says of the API requests (the victim's and yours):")
+    print("\n".join(f"  {line}" for line in lines) or "  (none)")
 
 
 def run_exploits(module, lab, files, quiet):

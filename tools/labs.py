@@ -16,60 +16,68 @@ LAB_ATTACKER_PORT when set. Everything listens on 127.0.0.1 only.
 
 The lab format (for maintainers)
 --------------------------------
-A lab is a folder exercises/<stage>/labs/<name>/ (the name is the lab's, kebab-case):
+A lab is a folder exercises/<stage>/labs/<name>/ (name in kebab-case, unique in the stage):
 
-  README.md       the learner's text: "# <title>" on line 1; a line "Difficulty: <level>";
-                  "## Goal" (a change in the victim's world, never output), "## Your file"
-                  or "## Your files" (which to edit, what each receives), "## Hints" (numbered
-                  <details> blocks, as PortSwigger's), "## Run", and "## What stops it"
-                  (the defence, named after the lab is solved).
-  lab.py          what the machinery runs; its names are listed below.
-  <your files>    the learner's starting files, edited in place (git status shows the
-                  work; this tool never writes them): an exploit.py run with Python
-                  (requests installed), and/or pages (.html, .js) that the attacker site
-                  serves at <attacker>/lab/<file name>.
-  solution/       the same file names, solved.
+  README.md     the learner's text: line 1 "# <TITLE>"; a line "Difficulty: <level>";
+                then "## Goal" (a change in the victim's world, never output), "## Your
+                file" or "## Your files" (a link to each file, what it receives), "## Hints"
+                (two or more "<details><summary>Hint N</summary>" blocks, the last nearly
+                the answer), "## Run" (the make line), "## What stops it" (the make line
+                with DEFENDED=1, and the line of code that stops the solution).
+  lab.py        what the machinery runs, below.
+  <files>       the learner's starting files (FILES), edited in place: git status shows
+                the work, and this tool never writes them. A .py file is run with the
+                course's Python (requests installed), after the victim, with
+                LAB_STAGE_URL and LAB_ATTACKER_URL in its environment; a .html or .js
+                file is served by the attacker site at <attacker>/lab/<file name>, with
+                "{{ STAGE_URL }}" and "{{ ATTACKER_URL }}" replaced by the addresses.
+                What a page sends to <attacker>/lab/collect is listed, as JSON, by
+                GET <attacker>/lab/collected (attacker/labs.py).
+  solution/     the same file names, solved.
 
-lab.py defines:
+lab.py, all names required unless marked optional:
 
-  TITLE = "..."                 one line
+  TITLE = "..."                 one line, the README's first line
   DIFFICULTY = "apprentice"     or "practitioner" or "expert"
-  FILES = ["exploit.py"]        the learner's files, in the lab's folder (.py files are
-                                run, in this order, after the victim; .html and .js files
-                                are served by the attacker site)
-  BREAK = None                  a break of exercises/<stage>/breaks.toml applied to the
-                                stage under attack (None: the stage as shipped)
-  DEFENCE_STAGE = None          the stage that defends: None for this stage, or the
-                                next stage's folder name (run as shipped, or with
-                                DEFENCE_BREAK)
-  DEFENCE_BREAK = None          a break applied to the defending stage (a break that
-                                applies a fix, such as 01's log-hides-the-token); the
-                                defence of a lab with a BREAK and no DEFENCE_STAGE is
-                                this stage without the break
+  FILES = ["exploit.py"]        the learner's files in the lab's folder (.py run in order)
+  BREAK = None                  the name of a break of exercises/<stage>/breaks.toml that
+                                the attacked copy gets (None: the stage as shipped)
+  DEFENCE_STAGE = None          the stage that defends: None for this stage, or another
+                                stage's folder name (the next stage)
+  DEFENCE_BREAK = None          a break of the defending stage applied to it (a break
+                                that applies a fix, as 01's log-hides-the-token), or None.
+                                BREAK = "x" with both None: the defence is the stage
+                                without its break.
 
-  def setup(stage) -> dict      optional: before the servers start, inside the stage's
-                                app (an app context is pushed; `stage` is the stage's package, so
-                                stage.models.User, stage.db.db): make the victim's world
-                                (users, tokens) in the stage's own database. Returns the
-                                facts, a JSON-able dict (e.g. {"token": ...}) given to the
-                                victim and to check, never to the exploit.
-  def victim(browser, lab)      optional: the victim's part, in the lab's process, before
-                                the exploits run. `browser` is a Playwright Browser (the
-                                course's headless Chromium); lab.stage_url,
-                                lab.attacker_url, lab.access_log (the stage's server
-                                output), lab.page(file) (the attacker's address of one
-                                of FILES), lab.facts (mutable; what the victim
-                                adds to it goes to check). Close what you open.
-  def exploit_env(lab) -> dict  optional: more environment for the exploits, besides
-                                LAB_STAGE_URL and LAB_ATTACKER_URL (01: LAB_ACCESS_LOG).
-  def check(stage, facts)       after the servers stopped, inside the stage's app: None
-        -> str | None           when the goal holds in the stage's own data; else what is
-                                still missing, in one line. Never trust what the exploit
-                                printed.
+  setup(stage) -> dict          optional. Runs before the servers start, in a process of
+                                its own, inside the stage's app (app context pushed;
+                                `stage` is the stage's package: stage.models.User,
+                                stage.db.db). Makes the victim's world in the stage's own
+                                database (01: a token). Returns the facts, a JSON-able
+                                dict given to victim and check, never to the exploit.
+  victim(browser, lab)          optional. The victim's part, in this process, before the
+                                .py files run. browser.new_context() and
+                                browser.new_page() are Playwright's (the course's headless
+                                Chromium), each action giving up after 5 s; close what
+                                you open. lab.stage_url, lab.attacker_url, lab.page(file)
+                                (the attacker's address of one of FILES), lab.access_log
+                                (the path of the stage's server output), lab.facts
+                                (a dict: what the victim adds goes to check).
+  exploit_env(lab) -> dict      optional. More environment for the .py files (01:
+                                {"LAB_ACCESS_LOG": lab.access_log}).
+  check(stage, facts)           After the servers stopped, in a process of its own, inside
+      -> str | None             the stage's app, as setup. None when the goal holds in
+                                the stage's own data; else what is still missing, in one
+                                line. Never what the exploit printed.
 
-A lab runs on a scratch copy of the stage (tools/practise.py's copy_stage and
-apply_break), with its own instance/ folder and database: the learner's files and data
-are never touched. The score board is labs-solved.txt at the root (git ignores it).
+The stage runs from a scratch copy (tools/practise.py's copy_stage and apply_break), with
+its own instance/ folder and database, under `flask run` on 127.0.0.1, with a random
+FLASK_SECRET_KEY and a cheap FLASK_PASSWORD_HASH_METHOD; the attacker site likewise. The
+stage's README names each lab in its Practise part, under "Attack it.", one line:
+[`<name>`](../exercises/<stage>/labs/<name>/README.md) (<difficulty>): <TITLE>.
+tests/documents/test_labs.py checks all of this but the running; `make labs-check` runs
+every lab three ways (`python tools/labs.py check STAGE`: one stage's). The score board
+is labs-solved.txt at the root (git ignores it).
 """
 
 import contextlib
@@ -93,6 +101,7 @@ from practise import EXERCISES, ROOT, apply_break, copy_stage  # noqa: E402
 BOARD = ROOT / "labs-solved.txt"
 LEVELS = ("apprentice", "practitioner", "expert")
 EXPLOIT_TIMEOUT = 10  # seconds; a lab as a whole runs in at most 20
+VICTIM_TIMEOUT = 5  # seconds, for each action of the victim's browser
 
 
 class LabError(Exception):
@@ -227,9 +236,38 @@ def victim_browser():
             executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            yield browser
+            yield VictimBrowser(browser)
         finally:
             browser.close()
+
+
+class VictimBrowser:
+    """The victim's Playwright Browser, whose pages give up after VICTIM_TIMEOUT rather
+    than Playwright's 30 s: a lab runs in at most 20 s."""
+
+    def __init__(self, browser):
+        self.browser = browser
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(VICTIM_TIMEOUT * 1000)
+        return context
+
+    def new_page(self, **options):
+        page = self.browser.new_page(**options)
+        page.set_default_timeout(VICTIM_TIMEOUT * 1000)
+        return page
+
+
+def play_victim(module, browser, lab):
+    """The victim's part. A page of the learner's may make the victim's browser give up
+    (a page that never stops loading): that is a lab not solved, not a broken lab."""
+    from playwright.sync_api import Error
+
+    try:
+        module.victim(browser, lab)
+    except Error as error:
+        print(f"(The victim's browser gave up: {str(error).splitlines()[0]})")
 
 
 def stage_env():
@@ -294,7 +332,7 @@ def run(folder, files, defended=False, quiet=False):
             wait_for(stage_server, stage_port, stage_log)
             wait_for(attacker, attacker_port, attacker_log)
             if browser:
-                module.victim(browser, lab)
+                play_victim(module, browser, lab)
             run_exploits(module, lab, files, quiet)
         if not quiet and not any(file.endswith(".py") for file in files):
             show_api_requests(lab.access_log)

@@ -69,4 +69,6 @@ def test_the_readme_names_every_lab(stage):
     readme = (ROOT / stage / "README.md").read_text()
     practise_part = readme.split("## Practise", 1)[1].split("\n## ", 1)[0]
     for folder in labs.lab_folders(stage):
-        assert f"[`{folder.name}`]" in practise_part, folder.name
+        module = labs.load(folder)
+        link = f"[`{folder.name}`](../exercises/{stage}/labs/{folder.name}/README.md)"
+        assert f"\n- {link} ({module.DIFFICULTY}): {module.TITLE}\n" in practise_part

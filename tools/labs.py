@@ -85,6 +85,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -152,12 +153,19 @@ class Lab:
         return f"{self.attacker_url}/lab/{file}"
 
 
-def free_port(variable):
-    if os.environ.get(variable):
-        return int(os.environ[variable])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(*variables):
+    """A port for each environment variable: its value when set, else a free port of
+    127.0.0.1 (the sockets stay bound until all are picked, so no two are the same)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for variable in variables:
+            if os.environ.get(variable):
+                ports.append(int(os.environ[variable]))
+                continue
+            sock = stack.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+        return ports
 
 
 def serve(app, port, cwd, env, log):
@@ -306,8 +314,7 @@ def run(folder, files, defended=False, quiet=False):
             shutil.copyfile(path, served / file)
         env = stage_env()
         facts = in_app(folder, target, scratch, env, "setup") if hasattr(module, "setup") else {}
-        stage_port = free_port("LAB_STAGE_PORT")
-        attacker_port = free_port("LAB_ATTACKER_PORT")
+        stage_port, attacker_port = free_ports("LAB_STAGE_PORT", "LAB_ATTACKER_PORT")
         lab = Lab(
             stage_url=f"http://127.0.0.1:{stage_port}",
             attacker_url=f"http://127.0.0.1:{attacker_port}",
@@ -341,7 +348,8 @@ def run(folder, files, defended=False, quiet=False):
 
 def show_api_requests(access_log):
     """For labs with pages only: what the stage answered to the API requests they caused."""
-    lines = [line for line in Path(access_log).read_text().splitlines() if " /api/" in line]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", Path(access_log).read_text())  # no terminal colours
+    lines = [line for line in text.splitlines() if " /api/" in line]
     print("What the stage's access log says of the API requests (the victim's and yours):")
     print("\n".join(f"  {line}" for line in lines) or "  (none)")
 

@@ -393,8 +393,8 @@ def list_labs(stage):
     print(f"Labs of {stage}: make lab STAGE={stage} LAB=<name>\n")
     for folder in folders:
         module = load(folder)
-        mark = "solved" if key(folder) in solved else ""
-        print(f"  {folder.name:<28} {module.DIFFICULTY:<13} {module.TITLE}  {mark}")
+        mark = "  (solved)" if key(folder) in solved else ""
+        print(f"  {folder.name:<28} {module.DIFFICULTY:<13} {module.TITLE}{mark}")
 
 
 def try_lab(stage, name, against=""):

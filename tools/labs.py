@@ -170,7 +170,8 @@ def free_ports(*variables):
 
 def serve(app, port, cwd, env, log):
     """Start `flask --app APP run` on 127.0.0.1:PORT (answering comes later: wait_for)."""
-    command = [sys.executable, "-m", "flask", "--app", app, "run", "--port", str(port)]
+    address = ["--host", "127.0.0.1", "--port", str(port)]  # whatever FLASK_RUN_HOST says
+    command = [sys.executable, "-m", "flask", "--app", app, "run", *address]
     return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
 
 

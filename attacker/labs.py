@@ -22,8 +22,10 @@ def collected() -> list:
 def page(name):
     """A learner's page, with {{ STAGE_URL }} and {{ ATTACKER_URL }} filled in."""
     folder = current_app.config.get("LAB_DIR")
-    path = Path(folder or "/nonexistent") / name
-    if not folder or path.suffix not in SERVED or not path.is_file() or "/" in name:
+    if not folder:
+        abort(404)
+    path = Path(folder) / name  # NAME holds no "/": the route's converter stops at one
+    if path.suffix not in SERVED or not path.is_file():
         abort(404)
     text = path.read_text()
     text = text.replace("{{ STAGE_URL }}", current_app.config["STAGE_URL"])

@@ -16,60 +16,68 @@ LAB_ATTACKER_PORT when set. Everything listens on 127.0.0.1 only.
 
 The lab format (for maintainers)
 --------------------------------
-A lab is a folder exercises/<stage>/labs/<name>/ (the name is the lab's, kebab-case):
+A lab is a folder exercises/<stage>/labs/<name>/ (name in kebab-case, unique in the stage):
 
-  README.md       the learner's text: "# <title>" on line 1; a line "Difficulty: <level>";
-                  "## Goal" (a change in the victim's world, never output), "## Your file"
-                  (which file to edit, what it receives), "## Hints" (numbered
-                  <details> blocks, as PortSwigger's), "## Run", and "## What stops it"
-                  (the defence, named after the lab is solved).
-  lab.py          what the machinery runs; its names are listed below.
-  <your files>    the learner's starting files, edited in place (git status shows the
-                  work; this tool never writes them): an exploit.py run with Python
-                  (requests installed), and/or pages (.html, .js) that the attacker site
-                  serves at <attacker>/lab/<file name>.
-  solution/       the same file names, solved.
+  README.md     the learner's text: line 1 "# <TITLE>"; a line "Difficulty: <level>";
+                then "## Goal" (a change in the victim's world, never output), "## Your
+                file" or "## Your files" (a link to each file, what it receives), "## Hints"
+                (two or more "<details><summary>Hint N</summary>" blocks, the last nearly
+                the answer), "## Run" (the make line), "## What stops it" (the make line
+                with DEFENDED=1, and the line of code that stops the solution).
+  lab.py        what the machinery runs, below.
+  <files>       the learner's starting files (FILES), edited in place: git status shows
+                the work, and this tool never writes them. A .py file is run with the
+                course's Python (requests installed), after the victim, with
+                LAB_STAGE_URL and LAB_ATTACKER_URL in its environment; a .html or .js
+                file is served by the attacker site at <attacker>/lab/<file name>, with
+                "{{ STAGE_URL }}" and "{{ ATTACKER_URL }}" replaced by the addresses.
+                What a page sends to <attacker>/lab/collect is listed, as JSON, by
+                GET <attacker>/lab/collected (attacker/labs.py).
+  solution/     the same file names, solved.
 
-lab.py defines:
+lab.py, all names required unless marked optional:
 
-  TITLE = "..."                 one line
+  TITLE = "..."                 one line, the README's first line
   DIFFICULTY = "apprentice"     or "practitioner" or "expert"
-  FILES = ["exploit.py"]        the learner's files, in the lab's folder (.py files are
-                                run, in this order, after the victim; .html and .js files
-                                are served by the attacker site)
-  BREAK = None                  a break of exercises/<stage>/breaks.toml applied to the
-                                stage under attack (None: the stage as shipped)
-  DEFENCE_STAGE = None          the stage that defends: None for this stage, or the
-                                next stage's folder name (run as shipped, or with
-                                DEFENCE_BREAK)
-  DEFENCE_BREAK = None          a break applied to the defending stage (a break that
-                                applies a fix, such as 01's log-hides-the-token); the
-                                defence of a lab with a BREAK and no DEFENCE_STAGE is
-                                this stage without the break
+  FILES = ["exploit.py"]        the learner's files in the lab's folder (.py run in order)
+  BREAK = None                  the name of a break of exercises/<stage>/breaks.toml that
+                                the attacked copy gets (None: the stage as shipped)
+  DEFENCE_STAGE = None          the stage that defends: None for this stage, or another
+                                stage's folder name (the next stage)
+  DEFENCE_BREAK = None          a break of the defending stage applied to it (a break
+                                that applies a fix, as 01's log-hides-the-token), or None.
+                                BREAK = "x" with both None: the defence is the stage
+                                without its break.
 
-  def setup(stage) -> dict      before the servers start, inside the stage's app (an app
-                                context is pushed; `stage` is the stage's package, so
-                                stage.models.User, stage.db.db): make the victim's world
-                                (users, tokens) in the stage's own database. Returns the
-                                facts, a JSON-able dict (e.g. {"token": ...}) given to the
-                                victim and to check, never to the exploit.
-  def victim(browser, lab)      optional: the victim's part, in the lab's process, before
-                                the exploits run. `browser` is a Playwright Browser (the
-                                course's headless Chromium); lab.stage_url,
-                                lab.attacker_url, lab.access_log (the stage's server
-                                output), lab.page(file) (the attacker's address of one
-                                of FILES), lab.facts (mutable; what the victim
-                                adds to it goes to check). Close what you open.
-  def exploit_env(lab) -> dict  optional: more environment for the exploits, besides
-                                LAB_STAGE_URL and LAB_ATTACKER_URL (01: LAB_ACCESS_LOG).
-  def check(stage, facts)       after the servers stopped, inside the stage's app: None
-        -> str | None           when the goal holds in the stage's own data; else what is
-                                still missing, in one line. Never trust what the exploit
-                                printed.
+  setup(stage) -> dict          optional. Runs before the servers start, in a process of
+                                its own, inside the stage's app (app context pushed;
+                                `stage` is the stage's package: stage.models.User,
+                                stage.db.db). Makes the victim's world in the stage's own
+                                database (01: a token). Returns the facts, a JSON-able
+                                dict given to victim and check, never to the exploit.
+  victim(browser, lab)          optional. The victim's part, in this process, before the
+                                .py files run. browser.new_context() and
+                                browser.new_page() are Playwright's (the course's headless
+                                Chromium), each action giving up after 5 s; close what
+                                you open. lab.stage_url, lab.attacker_url, lab.page(file)
+                                (the attacker's address of one of FILES), lab.access_log
+                                (the path of the stage's server output), lab.facts
+                                (a dict: what the victim adds goes to check).
+  exploit_env(lab) -> dict      optional. More environment for the .py files (01:
+                                {"LAB_ACCESS_LOG": lab.access_log}).
+  check(stage, facts)           After the servers stopped, in a process of its own, inside
+      -> str | None             the stage's app, as setup. None when the goal holds in
+                                the stage's own data; else what is still missing, in one
+                                line. Never what the exploit printed.
 
-A lab runs on a scratch copy of the stage (tools/practise.py's copy_stage and
-apply_break), with its own instance/ folder and database: the learner's files and data
-are never touched. The score board is labs-solved.txt at the root (git ignores it).
+The stage runs from a scratch copy (tools/practise.py's copy_stage and apply_break), with
+its own instance/ folder and database, under `flask run` on 127.0.0.1, with a random
+FLASK_SECRET_KEY and a cheap FLASK_PASSWORD_HASH_METHOD; the attacker site likewise. The
+stage's README names each lab in its Practise part, under "Attack it.", one line:
+[`<name>`](../exercises/<stage>/labs/<name>/README.md) (<difficulty>): <TITLE>.
+tests/documents/test_labs.py checks all of this but the running; `make labs-check` runs
+every lab three ways (`python tools/labs.py check STAGE`: one stage's). The score board
+is labs-solved.txt at the root (git ignores it).
 """
 
 import contextlib
@@ -77,6 +85,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -93,6 +102,7 @@ from practise import EXERCISES, ROOT, apply_break, copy_stage  # noqa: E402
 BOARD = ROOT / "labs-solved.txt"
 LEVELS = ("apprentice", "practitioner", "expert")
 EXPLOIT_TIMEOUT = 10  # seconds; a lab as a whole runs in at most 20
+VICTIM_TIMEOUT = 5  # seconds, for each action of the victim's browser
 
 
 class LabError(Exception):
@@ -143,27 +153,38 @@ class Lab:
         return f"{self.attacker_url}/lab/{file}"
 
 
-def free_port(variable):
-    if os.environ.get(variable):
-        return int(os.environ[variable])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(*variables):
+    """A port for each environment variable: its value when set, else a free port of
+    127.0.0.1 (the sockets stay bound until all are picked, so no two are the same)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for variable in variables:
+            if os.environ.get(variable):
+                ports.append(int(os.environ[variable]))
+                continue
+            sock = stack.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+        return ports
 
 
 def serve(app, port, cwd, env, log):
-    """Start `flask --app APP run` on 127.0.0.1:PORT; wait until it answers."""
-    command = [sys.executable, "-m", "flask", "--app", app, "run", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
+    """Start `flask --app APP run` on 127.0.0.1:PORT (answering comes later: wait_for)."""
+    address = ["--host", "127.0.0.1", "--port", str(port)]  # whatever FLASK_RUN_HOST says
+    command = [sys.executable, "-m", "flask", "--app", app, "run", *address]
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+
+
+def wait_for(process, port, log):
+    """Until the server of PROCESS answers on PORT."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return process
+            return
         time.sleep(0.05)
-    process.kill()
-    raise LabError(f"{app} did not start on port {port}; its output is in {log.name}")
+    log.flush()
+    output = Path(log.name).read_text()[-3000:]
+    raise LabError(f"a server did not start on port {port}; its output:\n{output}")
 
 
 def stop(process):
@@ -215,7 +236,8 @@ def chromium():
     )
 
 
-def play_victim(lab_module, lab):
+@contextlib.contextmanager
+def victim_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -223,9 +245,52 @@ def play_victim(lab_module, lab):
             executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            lab_module.victim(browser, lab)
+            yield VictimBrowser(browser)
         finally:
             browser.close()
+
+
+class VictimBrowser:
+    """The victim's Playwright Browser, whose pages give up after VICTIM_TIMEOUT rather
+    than Playwright's 30 s: a lab runs in at most 20 s."""
+
+    def __init__(self, browser):
+        self.browser = browser
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(VICTIM_TIMEOUT * 1000)
+        return context
+
+    def new_page(self, **options):
+        page = self.browser.new_page(**options)
+        page.set_default_timeout(VICTIM_TIMEOUT * 1000)
+        return page
+
+
+def play_victim(module, browser, lab):
+    """The victim's part. A page of the learner's may make the victim's browser give up
+    (a page that never stops loading): that is a lab not solved, not a broken lab."""
+    from playwright.sync_api import Error
+
+    try:
+        module.victim(browser, lab)
+    except Error as error:
+        print(f"(The victim's browser gave up: {str(error).splitlines()[0]})")
+
+
+def stage_env():
+    """The environment of the stage's server and of setup() and check()."""
+    env = {
+        **os.environ,
+        "FLASK_SECRET_KEY": secrets.token_urlsafe(32),
+        # A cheap hash: the labs attack sessions, not password storage, and a lab's
+        # victim registers in seconds on a busy machine. (The stage's default is
+        # OWASP's cost, as ever, outside the labs.)
+        "FLASK_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+    env.pop("FLASK_RUN_PORT", None)
+    return env
 
 
 def run(folder, files, defended=False, quiet=False):
@@ -248,11 +313,9 @@ def run(folder, files, defended=False, quiet=False):
         served.mkdir()
         for file, path in files.items():
             shutil.copyfile(path, served / file)
-        env = {**os.environ, "FLASK_SECRET_KEY": secrets.token_urlsafe(32)}
-        env.pop("FLASK_RUN_PORT", None)
-        facts = in_app(folder, target, scratch, env, "setup")
-        stage_port = free_port("LAB_STAGE_PORT")
-        attacker_port = free_port("LAB_ATTACKER_PORT")
+        env = stage_env()
+        facts = in_app(folder, target, scratch, env, "setup") if hasattr(module, "setup") else {}
+        stage_port, attacker_port = free_ports("LAB_STAGE_PORT", "LAB_ATTACKER_PORT")
         lab = Lab(
             stage_url=f"http://127.0.0.1:{stage_port}",
             attacker_url=f"http://127.0.0.1:{attacker_port}",
@@ -265,28 +328,41 @@ def run(folder, files, defended=False, quiet=False):
             "FLASK_LAB_DIR": str(served),
             "PYTHONPATH": str(ROOT),
         }
-        with (
-            open(lab.access_log, "w") as stage_log,
-            open(scratch / "attacker.log", "w") as attacker_log,
-        ):
-            servers = [serve(target, stage_port, scratch, env, stage_log)]
-            try:
-                servers.append(serve("attacker", attacker_port, ROOT, attacker_env, attacker_log))
-                if hasattr(module, "victim"):
-                    play_victim(module, lab)
-                exploit_env = {
-                    **os.environ,
-                    "LAB_STAGE_URL": lab.stage_url,
-                    "LAB_ATTACKER_URL": lab.attacker_url,
-                }
-                if hasattr(module, "exploit_env"):
-                    exploit_env.update(module.exploit_env(lab))
-                for file in (file for file in files if file.endswith(".py")):
-                    run_exploit(files[file], exploit_env, quiet)
-            finally:
-                for server in servers:
-                    stop(server)
+        with contextlib.ExitStack() as stack:
+            stage_log = stack.enter_context(open(lab.access_log, "w"))
+            attacker_log = stack.enter_context(open(scratch / "attacker.log", "w"))
+            stage_server = serve(target, stage_port, scratch, env, stage_log)
+            stack.callback(stop, stage_server)
+            attacker = serve("attacker", attacker_port, ROOT, attacker_env, attacker_log)
+            stack.callback(stop, attacker)
+            # The browser starts while the servers do.
+            browser = stack.enter_context(victim_browser()) if hasattr(module, "victim") else None
+            wait_for(stage_server, stage_port, stage_log)
+            wait_for(attacker, attacker_port, attacker_log)
+            if browser:
+                play_victim(module, browser, lab)
+            run_exploits(module, lab, files, quiet)
+        if not quiet and not any(file.endswith(".py") for file in files):
+            show_api_requests(lab.access_log)
         return in_app(folder, target, scratch, env, "check", lab.facts)
+
+
+def show_api_requests(access_log):
+    """For labs with pages only: what the stage answered to the API requests they caused."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", Path(access_log).read_text())  # no terminal colours
+    lines = [line for line in text.splitlines() if " /api/" in line]
+    print("What the stage's access log says of the API requests (the victim's and yours):")
+    print("\n".join(f"  {line}" for line in lines) or "  (none)")
+
+
+def run_exploits(module, lab, files, quiet):
+    """Run the .py files of FILES, in order, with the addresses in their environment."""
+    env = {**os.environ, "LAB_STAGE_URL": lab.stage_url, "LAB_ATTACKER_URL": lab.attacker_url}
+    if hasattr(module, "exploit_env"):
+        env.update(module.exploit_env(lab))
+    for file in files:
+        if file.endswith(".py"):
+            run_exploit(files[file], env, quiet)
 
 
 def run_exploit(path, env, quiet):
@@ -318,8 +394,8 @@ def list_labs(stage):
     print(f"Labs of {stage}: make lab STAGE={stage} LAB=<name>\n")
     for folder in folders:
         module = load(folder)
-        mark = "solved" if key(folder) in solved else ""
-        print(f"  {folder.name:<28} {module.DIFFICULTY:<13} {module.TITLE}  {mark}")
+        mark = "  (solved)" if key(folder) in solved else ""
+        print(f"  {folder.name:<28} {module.DIFFICULTY:<13} {module.TITLE}{mark}")
 
 
 def try_lab(stage, name, against=""):

@@ -10,10 +10,6 @@ DEFENCE_BREAK = "each-browser-owns-its-todos"  # a first taste of 03: todos have
 ALICES_TODOS = ["Buy milk", "Pay the rent", "Call the plumber"]
 
 
-def setup(stage):
-    return {}
-
-
 def victim(browser, lab):
     """Alice writes her list in her browser, and leaves every todo open."""
     page = browser.new_page()

@@ -11,7 +11,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import conftest
-import lessons
 import pytest
 from conftest import ROOT, STAGES
 

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, STAGES
 
 sys.path.insert(0, str(ROOT / "tools"))
+import lessons  # noqa: E402 (tests/lessons.py, as conftest.py imports it)
 import practise  # noqa: E402
 
 
@@ -81,3 +82,24 @@ def test_the_readme_names_every_break_and_exercise(stage):
     practise_part = readme.split("## Practise", 1)[1].split("\n## ", 1)[0]
     for name in [*practise.breaks_of(stage), *practise.exercises_of(stage)]:
         assert f"`{name}`" in practise_part, name
+
+
+def test_a_lesson_claim_keeps_its_apostrophes():
+    assert lessons.claim("test_another_users_todo_is_not_found") == (
+        "another user's todo is not found"
+    )
+    assert lessons.claim("test_another_origins_form_cannot_change_anything") == (
+        "another origin's form cannot change anything"
+    )
+    # a plural stays a plural
+    assert lessons.claim("test_logout_everywhere_cannot_exist_without_sessions_on_the_server") == (
+        "logout everywhere cannot exist without sessions on the server"
+    )
+
+
+def test_every_lesson_claim_reads_as_a_sentence(lessons_by_stage):
+    """No possessive without its apostrophe: "another users todo" is not English."""
+    claims = {lessons.claim(name) for names in lessons_by_stage.values() for name in names}
+    assert "another user's todo is not found" in claims
+    assert "a live session's token is renewed after it expires" in claims
+    assert sorted(c for c in claims if re.search(r"\banother \w+s\b|\bnobodys\b", c)) == []

@@ -427,9 +427,7 @@ def test_a_page_on_another_port_frames_the_stage_logged_in_and_a_click_in_it_cou
 
 @pytest.mark.lesson("fix")
 @pytest.mark.parametrize("stage_name", FIXED_STAGES)
-def test_no_page_can_frame_the_stage_so_no_click_lands_in_it(
-    page, app, live_server, attacker_port
-):
+def test_no_page_can_frame_the_stage_so_no_click_lands_in_it(page, app, live_server, attacker_port):
     log_in_the_browser(page, app, live_server)
     with page.expect_response(f"{live_server}/") as answer:
         page.goto(f"http://127.0.0.1:{attacker_port}/frame")

@@ -56,6 +56,6 @@ def login_token() -> str:
 
 
 def forget_site_cookies(response):
-    # The browser drops every cookie of this site, at any Path: the planted ones too.
+    # The browser drops every cookie of this site, any port, any Path: the planted ones too.
     response.headers["Clear-Site-Data"] = '"cookies"'
     return response

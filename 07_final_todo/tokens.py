@@ -52,7 +52,9 @@ def shaped_like_ours(claims: dict) -> bool:
 
 def check_secret_key(key):
     """Refuse to start with a key that is empty or short: anyone could guess it and sign
-    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2)."""
+    tokens for any user. HS256 wants at least 32 bytes (RFC 7518, section 3.2). Only the
+    length is checked: a long key that is not random ("x" * 32, a phrase) passes, and is
+    as guessable; make it with secrets, as the message says."""
     # str(): FLASK_SECRET_KEY=12345 arrives as a number (Flask reads env values as JSON).
     if len(str(key).encode()) < 32:
         print(

@@ -19,7 +19,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors 'none'",  # no other site may show these pages in a frame
+        "frame-ancestors 'none'",  # no page, of any site or origin, may show these in a frame
     ]
 )
 

@@ -106,3 +106,9 @@ def what_mallory_sees():
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
     status, body = ask_stage("GET", "/api/todos", cookie=cookie)
     return render_template("mallory.html", status=status, body=body)
+
+
+@bp.get("/frame")
+def frame():
+    """Stages 04 to 08: the stage's page inside this one, in a frame."""
+    return render_template("frame.html")

@@ -5,8 +5,9 @@ It serves the repository's folder, so that the slides' links to the stages open,
 only what the deck shows or links to: the files of slides/, and the course files that
 deck.md links to. Nothing else: not what a learner's commands write beside them (the
 demo passwords in demo.txt, the live logins in curl's cookies.txt), not a stage's
-instance/ folder (its key and its database), nor a hidden file. And only to requests that name this machine in their Host header: a page on
-another site that points a DNS name of its own at 127.0.0.1 (DNS rebinding) is refused.
+instance/ folder (its key and its database), nor a hidden file. And only to requests
+that name this machine in their Host header: a page on another site that points a DNS
+name of its own at 127.0.0.1 (DNS rebinding) is refused.
 
     python3 slides/serve.py [PORT]
 """

@@ -389,3 +389,50 @@ def test_a_junk_login_cookie_planted_by_a_page_on_another_port_keeps_nobody_out(
     expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
     log_in_again_on_the_page(page, app, stage_name)
     assert fetch_status(page, "GET", "/api/me") == 200
+
+
+# --- The stage in a frame of a same-site page ------------------------------------------------
+
+# The button that a framed click presses, and what it must have ended, by stage: 04 and 06
+# end every session of the user (the other device too); 05 can only forget its cookie.
+FRAMED_CLICK = {
+    "04_session_cookies": "Log out everywhere",
+    "05_jwt_stateless": "Log out",
+    "06_jwt_session_backup": "Log out everywhere",
+}
+
+
+@pytest.mark.lesson("weakness")
+@pytest.mark.parametrize("stage_name", FRAMED_CLICK)
+def test_a_page_on_another_port_frames_the_stage_logged_in_and_a_click_in_it_counts(
+    page, app, live_server, attacker_port, stage, stage_name
+):
+    log_in_the_browser(page, app, live_server)
+    phone = app.test_client()  # alice on another device
+    auth_actions.for_stage(app.name)(phone).login("alice", TEST_PASSWORD)
+    framed = page.frame_locator("iframe[name=stage]")
+    page.goto(f"http://localhost:{attacker_port}/frame")  # another site: no cookie goes
+    expect(framed.get_by_role("button", name="Log in")).to_be_visible()
+    page.goto(f"http://127.0.0.1:{attacker_port}/frame")
+    expect(framed.locator("#username")).to_have_text("alice")  # the frame is logged in
+    with page.expect_response(re.compile(r"/api/logout")) as answer:
+        framed.get_by_role("button", name=FRAMED_CLICK[stage_name], exact=True).click()
+    assert answer.value.status == 204
+    assert page.context.cookies(live_server) == []
+    if stage_name[:2] != "05":  # every session of alice's has ended, the phone's too
+        with app.app_context():
+            db = stage.db.db
+            assert db.session.scalar(db.select(db.func.count(stage.models.UserSession.id))) == 0
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_no_page_can_frame_the_stage_so_no_click_lands_in_it(page, app, live_server, attacker_port):
+    log_in_the_browser(page, app, live_server)
+    with page.expect_response(f"{live_server}/") as answer:
+        page.goto(f"http://127.0.0.1:{attacker_port}/frame")
+    assert "frame-ancestors 'none'" in answer.value.headers["content-security-policy"]
+    page.wait_for_load_state("load")
+    stage_frame = page.frame("stage")
+    assert not stage_frame.url.startswith(live_server)  # the browser showed its error page
+    assert stage_frame.locator("button, a").count() == 0

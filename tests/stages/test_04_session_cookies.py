@@ -132,6 +132,7 @@ def test_reading_needs_no_csrf_header(alice):
 # --- Log out, everywhere, and session control --------------------------------------------
 
 
+@pytest.mark.lesson("fix")
 def test_logout_ends_the_session_and_clears_both_cookies(app, alice):
     session_id = alice.get_cookie("session_id").value
     response = alice.post("/api/logout")
@@ -174,6 +175,7 @@ def test_sessions_lists_my_sessions_with_public_ids(app):
     assert not {s["id"] for s in sessions} & secrets_
 
 
+@pytest.mark.lesson("fix")
 def test_revoking_a_session_ends_it(app):
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, "alice")

@@ -352,3 +352,12 @@ def test_an_expired_token_of_another_app_with_the_same_key_gets_401_not_500(cloc
     expired = {**claims, "aud": "07_final_todo", "exp": claims["iat"] - 1}
     token = jwt.encode(expired, app.config["SECRET_KEY"])
     assert with_token(app, token).get("/api/me").status_code == 401
+
+
+def test_pyjwt_takes_the_signature_with_its_base64_padding_which_05_refused(app, alice):
+    """The one leniency of PyJWT's decode against 05's: 'xyz=' decodes to the same
+    signature as 'xyz'. Any other change to the text is refused."""
+    token = alice.get_cookie("access_token").value
+    assert with_token(app, token + "=").get("/api/todos").status_code == 200
+    for changed in [token + "==", token.replace(".", "=.", 1), token[:-1]]:
+        assert with_token(app, changed).get("/api/todos").status_code == 401, changed

@@ -642,3 +642,19 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     log_in_on(page, "bob")
     expect(page.get_by_role("alert")).to_contain_text("Too many failed logins")
     shoot("login-throttled")
+
+
+def test_behind_https_the_page_sends_the_host_prefixed_csrf_cookie(app, page, live_server):
+    """With AUTH_COOKIE_SECURE the cookies are __Host-...: the browser keeps Secure cookies
+    on http://localhost (a secure context), so the page works as it would over HTTPS."""
+    app.config["AUTH_COOKIE_SECURE"] = True
+    log_in(app.test_client(), "alice")
+    page.goto(live_server.replace("127.0.0.1", "localhost") + "/login")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(at("/app"))
+    names = sorted(cookie["name"] for cookie in page.context.cookies())
+    assert names == ["__Host-access_token", "__Host-csrf_token"]
+    add_todo(page, "Buy milk")
+    expect(todo_titles(page)).to_have_text(["Buy milk"])

@@ -876,3 +876,19 @@ def test_the_committed_build_was_made_from_the_current_sources():
         f"{STAGE}/static/dist/ was built from other sources than those in {STAGE}/frontend/ "
         f"(or not built at all). Rebuild it and commit the result: {REBUILD}"
     )
+
+
+def test_behind_https_the_page_sends_the_host_prefixed_csrf_cookie(app, page, live_server, demo):
+    """With AUTH_COOKIE_SECURE the cookies are __Host-...: the browser keeps Secure cookies
+    on http://localhost (a secure context), so the page works as it would over HTTPS."""
+    app.config["AUTH_COOKIE_SECURE"] = True
+    page.goto(live_server.replace("127.0.0.1", "localhost") + "/login")
+    page.get_by_label("Username").fill("viewer")
+    page.get_by_label("Password").fill(demo["viewer"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(at("/products"))
+    names = sorted(cookie["name"] for cookie in page.context.cookies())
+    assert names == ["__Host-access_token", "__Host-csrf_token"]
+    page.get_by_role("button", name="Log out", exact=True).click()  # a POST, with the header
+    expect(notice(page)).to_have_text("You have logged out.")
+    assert page.context.cookies() == []

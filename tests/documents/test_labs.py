@@ -38,6 +38,16 @@ def test_every_lab_has_its_text_difficulty_and_hints(folder):
 
 
 @pytest.mark.parametrize("folder", LABS, ids=lab_id)
+def test_every_lab_keeps_the_line_that_stops_it_folded_until_the_learner_looks(folder):
+    """Finding the defending line is the learner's last step: the answer is folded."""
+    what_stops_it = (folder / "README.md").read_text().split("\n## What stops it\n")[1]
+    shown, _, folded = what_stops_it.partition("<details><summary>Which line stopped you</summary>")
+    assert folded.strip().endswith("</details>")
+    assert "DEFENDED=1" in shown
+    assert ".py`" not in shown and ".py:" not in shown  # no file of the defence named
+
+
+@pytest.mark.parametrize("folder", LABS, ids=lab_id)
 def test_every_lab_has_starting_files_a_solution_and_its_functions(folder):
     module = labs.load(folder)
     assert module.FILES

@@ -33,5 +33,5 @@ def check(stage, facts):
     sessions = db.session.scalars(db.select(models.UserSession).filter_by(user_id=alice.id))
     left = len(sessions.all())
     if left:
-        return f"alice is still logged in: {left} of her sessions are alive in the database"
+        return f"alice is still logged in: sessions of hers alive in the database: {left}"
     return None  # she logged in on two devices, and never pressed "Log out everywhere"

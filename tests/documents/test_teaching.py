@@ -217,7 +217,9 @@ def test_the_line_counts_that_plans_and_slides_quote_are_what_make_diff_prints()
     quoted = {
         (stage_name, int(lines))
         for text in texts
-        for stage_name, lines in re.findall(r"make diff STAGE=(\w+)`? prints (\d+) lines", text)
+        for stage_name, lines in re.findall(
+            r"make\s+diff\s+STAGE=(\w+)`?\s+prints\s+(\d+)\s+lines", text
+        )
     }
     assert quoted, "the plans say how long a step's diff is"
     assert sorted(quoted) == sorted((stage, make_diff_lines(stage)) for stage, _ in quoted)

@@ -134,3 +134,14 @@ def test_every_stage_readme_keeps_the_template(stage_name):
     assert None not in found, dict(zip(template, found, strict=True))
     assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
     assert headings[-1] == found[-1]
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_opens_with_two_or_three_objectives(stage_name):
+    """Right under the title (in 01, under its warning), before the Goal: "After this stage
+    you can:" and two or three things a learner can check they can do."""
+    readme = (ROOT / stage_name / "README.md").read_text()
+    opening = readme.partition("\n## Goal\n")[0]
+    found = re.search(r"^After this stage you can:\n\n((?:- .+\n)+)\n*\Z", opening, re.MULTILINE)
+    assert found, f"{stage_name}/README.md: no objectives right before its Goal"
+    assert 2 <= len(found.group(1).splitlines()) <= 3

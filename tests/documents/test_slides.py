@@ -145,7 +145,7 @@ def deck_server():
 # back of a room: code at least 24 px, a diagram's text at least DIAGRAM_TEXT px after
 # the diagram is fitted to the slide; and at most PROSE_WORDS words besides code and
 # diagrams (the rest belongs in the notes).
-CODE_TEXT, DIAGRAM_TEXT, PROSE_WORDS = 24, 16, 60
+CODE_TEXT, DIAGRAM_TEXT, PROSE_WORDS = 24, 17, 60
 
 # Run in the page once the deck is ready: each slide shown in turn and measured. Sizes
 # are in the slide's own pixels (reveal.js scales the whole slide to the window).

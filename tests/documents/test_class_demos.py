@@ -7,6 +7,7 @@ The test's own `make` serves `make run STAGE=...` in the background on the port 
 plan's $BASE (a free one here), with a database of the test's own; `make diff` runs as it
 is; `make lessons` and `make break` are left to the suites that run them."""
 
+import os
 import re
 import socket
 import stat
@@ -100,7 +101,7 @@ def test_every_demo_of_the_plan_works_as_the_plan_gives_it(name, tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     script = MAKE + "\n".join(sh_blocks(plan(name))).replace(THE_PORT, f"BASE={url}")
     env = {
-        "PATH": f"{tmp_path / '.venv' / 'bin'}:/usr/bin:/bin",
+        "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "PYTHON": sys.executable,
         "ROOT": str(ROOT),

@@ -201,6 +201,7 @@ EVERY_SLIDE = """() => {
       text: slide.innerText.trim(),
       notes: notes ? notes.textContent.trim() : "",
       tallerThanTheSlide: slide.scrollHeight > Reveal.getConfig().height,
+      widerThanTheSlide: slide.scrollWidth > Reveal.getConfig().width,
       codeCutOff: codes.some((code) => code.scrollWidth > code.clientWidth),
       smallestCode: Math.min(...codeSizes),
       smallestDiagramText: Math.min(...diagramSizes),
@@ -244,7 +245,8 @@ def test_each_deck_renders_every_slide_offline_readable_from_the_back(name, brow
     for slide in slides:
         assert slide["title"] and slide["notes"], slide
         assert "Syntax error" not in slide["text"] and "```" not in slide["text"], slide
-        assert not slide["tallerThanTheSlide"] and not slide["codeCutOff"], slide["title"]
+        assert not slide["tallerThanTheSlide"] and not slide["widerThanTheSlide"], slide["title"]
+        assert not slide["codeCutOff"], slide["title"]
         assert slide["smallestCode"] >= CODE_TEXT, slide["title"]
         assert slide["smallestDiagramText"] >= DIAGRAM_TEXT, slide["title"]
         assert slide["brokenWords"] == [], slide["title"]

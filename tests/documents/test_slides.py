@@ -12,7 +12,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from conftest import ROOT
-from decks import DECK, DECKS, SLIDE_TEXTS, SLIDES, deck_ids, deck_slides, minutes, slide_id
+from decks import DECK, DECKS, SLIDE_TEXTS, SLIDES, deck_ids, deck_slides, minutes, slide_id, title
 
 sys.path.insert(0, str(SLIDES))
 import serve  # noqa: E402
@@ -127,6 +127,19 @@ def test_each_decks_minutes_add_up_to_its_plan_and_its_first_slide_says_so(name)
     claimed = re.search(r"The talk takes (\d+) minutes", slides[0])
     assert claimed and int(claimed.group(1)) == total
     assert f"[{name}](decks/{name}.txt): {total} minutes" in (SLIDES / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_demo_of_each_deck_comes_right_after_a_question_to_predict(name):
+    """Before each stage's demo slides, its Predict slide: the room guesses, the demo
+    answers."""
+    titles = [title(slide) for slide in deck_slides(name)]
+    demos = [number for number, shown in enumerate(titles) if " · Demo" in shown]
+    assert demos
+    for number in demos:
+        stage = titles[number].partition(" · ")[0]
+        before = next(shown for shown in reversed(titles[:number]) if " · Demo" not in shown)
+        assert before == f"{stage} · Predict", titles[number]
 
 
 @pytest.fixture

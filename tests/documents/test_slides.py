@@ -155,10 +155,10 @@ def deck_server():
 
 
 # The sizes a slide must keep at its design size (1280x720), so that they read from the
-# back of a room: code at least 24 px, a diagram's text at least DIAGRAM_TEXT px after
-# the diagram is fitted to the slide; and at most PROSE_WORDS words besides code and
-# diagrams (the rest belongs in the notes).
-CODE_TEXT, DIAGRAM_TEXT, PROSE_WORDS = 24, 17, 60
+# back of a room: code at least 24 px, a diagram's text at least DIAGRAM_TEXT px and its
+# lines DIAGRAM_LINE px wide after the diagram is fitted to the slide; and at most
+# PROSE_WORDS words besides code and diagrams (the rest belongs in the notes).
+CODE_TEXT, DIAGRAM_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 17, 2, 60
 
 # Run in the page once the deck is ready: each slide shown in turn and measured. Sizes
 # are in the slide's own pixels (reveal.js scales the whole slide to the window).
@@ -203,12 +203,16 @@ EVERY_SLIDE = """() => {
     const codeSizes = [...slide.querySelectorAll("code")]
       .filter((code) => !code.closest("aside.notes"))
       .map((code) => parseFloat(getComputedStyle(code).fontSize));
-    const diagramSizes = [...slide.querySelectorAll(".diagram svg")].flatMap((svg) => {
+    const diagrams = [...slide.querySelectorAll(".diagram svg")].map((svg) => {
       const box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
-      const fitted = Math.min(box.width / view.width, box.height / view.height) / scale;
-      return [...svg.querySelectorAll("text")].filter((text) => text.textContent.trim())
-        .map((text) => parseFloat(getComputedStyle(text).fontSize) * fitted);
+      return [svg, Math.min(box.width / view.width, box.height / view.height) / scale];
     });
+    const diagramSizes = diagrams.flatMap(([svg, fitted]) =>
+      [...svg.querySelectorAll("text")].filter((text) => text.textContent.trim())
+        .map((text) => parseFloat(getComputedStyle(text).fontSize) * fitted));
+    const lineWidths = diagrams.flatMap(([svg, fitted]) =>
+      [...svg.querySelectorAll(".messageLine0, .messageLine1, .actor-line")]
+        .map((line) => parseFloat(getComputedStyle(line).strokeWidth) * fitted));
     return {
       title: (slide.querySelector("h1, h2") || {}).textContent || "",
       text: slide.innerText.trim(),
@@ -218,6 +222,7 @@ EVERY_SLIDE = """() => {
       codeCutOff: codes.some((code) => code.scrollWidth > code.clientWidth),
       smallestCode: Math.min(...codeSizes),
       smallestDiagramText: Math.min(...diagramSizes),
+      thinnestDiagramLine: Math.min(...lineWidths),
       brokenWords: textBreaks(slide),
       proseWords: prose(slide),
     };
@@ -262,6 +267,7 @@ def test_each_deck_renders_every_slide_offline_readable_from_the_back(name, brow
         assert not slide["codeCutOff"], slide["title"]
         assert slide["smallestCode"] >= CODE_TEXT, slide["title"]
         assert slide["smallestDiagramText"] >= DIAGRAM_TEXT, slide["title"]
+        assert slide["thinnestDiagramLine"] >= DIAGRAM_LINE, slide["title"]
         assert slide["brokenWords"] == [], slide["title"]
         assert slide["proseWords"] <= PROSE_WORDS, slide["title"]
     assert links

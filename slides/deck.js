@@ -8,8 +8,9 @@ const Diagrams = {
       startOnLoad: false,
       theme: "neutral",
       fontFamily: '"Source Sans Pro", Helvetica, sans-serif',
-      fontSize: 20, // for every text of a diagram; Mermaid's default is 16
-      sequence: { mirrorActors: false, messageMargin: 26, height: 50 },
+      fontSize: 24, // for every text of a diagram, read from the back of a room
+      // Tight spacing, so that the text can be large in the height of a slide.
+      sequence: { mirrorActors: false, height: 40, boxMargin: 0, noteMargin: 4, diagramMarginY: 0 },
     });
     // The deck's font is in its theme: load it before Mermaid measures with it.
     await document.fonts.load('20px "Source Sans Pro"');
@@ -29,6 +30,37 @@ const Diagrams = {
   },
 };
 
+// One Markdown source, a list per class plan: deck.md holds every slide once, each
+// named by its first line (<!-- .slide: id="..." -->); decks/NAME.txt lists the names
+// of the slides of deck NAME, one a line, in the order they are shown.
+async function loadDeck() {
+  const name = new URLSearchParams(location.search).get("deck") || "120-minutes";
+  const [source, list] = await Promise.all(
+    ["deck.md", `decks/${encodeURIComponent(name)}.txt`].map(async (path) => {
+      const response = await fetch(path);
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      return response.text();
+    }),
+  );
+  const slides = new Map(
+    source.split("\n---\n").map((slide) => [slide.match(/<!-- \.slide: id="([^"]+)"/)[1], slide]),
+  );
+  const chosen = list.split("\n").filter(Boolean).map((id) => {
+    if (!slides.has(id)) throw new Error(`decks/${name}.txt: no slide ${id} in deck.md`);
+    return slides.get(id);
+  });
+  const section = document.createElement("section");
+  section.dataset.markdown = "";
+  section.dataset.separator = "^\n---\n$";
+  section.dataset.separatorNotes = "^Note:";
+  const template = document.createElement("textarea");
+  template.dataset.template = "";
+  template.textContent = chosen.join("\n---\n");
+  section.append(template);
+  document.querySelector(".reveal .slides").append(section);
+}
+
+await loadDeck();
 Reveal.initialize({
   hash: true,
   width: 1280,

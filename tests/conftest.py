@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(items):
 
 # Modules whose every test starts servers in other processes (a module fixture of
 # test_deploy.py starts them once for all its tests: they stay together).
-SLOW_MODULES = {"test_deploy.py", "test_load.py"}
+SLOW_MODULES = {"test_deploy.py", "test_load.py", "test_class_demos.py"}
 
 
 def runs_long(item):

@@ -119,6 +119,8 @@ loginForm.addEventListener("submit", (event) => {
   act(async () => {
     if (event.submitter.value === "register") await api("POST", "/api/register", credentials);
     const login = await api("POST", "/api/login", credentials);
+    // Another stage, served at this address since this page was loaded, sends none.
+    if (!login.session_id) throw new Error("No session id came back: reload the page.");
     // The weakness of this stage: every script on this page can read localStorage.
     localStorage.setItem("session_id", login.session_id);
     loginForm.reset();

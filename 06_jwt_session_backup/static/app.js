@@ -160,4 +160,11 @@ document.getElementById("logout-all").addEventListener("click", () =>
   act(() => api("POST", "/api/logout-all")),
 );
 
+// Every stage served at this address shares its localStorage, where stage 03 kept its
+// session id. This page keeps none there: it removes one that is left, and says so.
+if (localStorage.getItem("session_id") !== null) {
+  localStorage.removeItem("session_id");
+  errorLine.textContent = "Removed the session id that stage 03 left in this browser.";
+}
+
 showPage().catch(showError);

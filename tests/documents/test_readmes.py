@@ -268,3 +268,14 @@ def test_the_links_of_the_doors_lead_to_files_and_headings_that_exist(door):
         elif heading and linked.is_file() and heading not in anchors(linked.read_text()):
             broken.append(f"{target}#{heading}")
     assert broken == []
+
+
+@pytest.mark.parametrize("stage_name", STAGES)
+def test_every_stage_readme_opens_with_two_or_three_objectives(stage_name):
+    """Right under the title (in 01, under its warning), before the Goal: "After this stage
+    you can:" and two or three things a learner can check they can do."""
+    readme = (ROOT / stage_name / "README.md").read_text()
+    opening = readme.partition("\n## Goal\n")[0]
+    found = re.search(r"^After this stage you can:\n\n((?:- .+\n)+)\n*\Z", opening, re.MULTILINE)
+    assert found, f"{stage_name}/README.md: no objectives right before its Goal"
+    assert 2 <= len(found.group(1).splitlines()) <= 3

@@ -1,6 +1,7 @@
-"""The slide deck in slides/: its code is the stages' code, its diagrams are the stage
-READMEs', its links resolve, every slide has speaker notes, and it renders with no
-internet in a real browser (one page load for the whole deck)."""
+"""The slide decks in slides/, one per class plan: their code is the stages' code, their
+diagrams are the stage READMEs', their links resolve, every slide has speaker notes whose
+minutes add up to the plan's length, and each deck renders with no internet in a real
+browser (one page load a deck), readable from the back of a room."""
 
 import re
 import sys
@@ -11,13 +12,11 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from conftest import ROOT
+from decks import DECK, DECKS, SLIDE_TEXTS, SLIDES, deck_ids, deck_slides, minutes, slide_id, title
 
-SLIDES = ROOT / "slides"
 sys.path.insert(0, str(SLIDES))
 import serve  # noqa: E402
 
-DECK = (SLIDES / "deck.md").read_text()
-SLIDE_TEXTS = DECK.split("\n---\n")  # the separator index.html gives reveal.js
 # A quoted file: a link to it, named in code, on the line above its code block.
 EXCERPT = re.compile(
     r"^\[`(?P<path>[^`]+)`\]\(\.\./(?P=path)\)\n```(?P<lang>\w+)\n(?P<code>.*?)\n```$",
@@ -113,17 +112,43 @@ def test_every_link_on_the_slides_is_a_file_of_the_repository():
         assert path.is_file() and path.is_relative_to(ROOT), f"{target}: no such file"
 
 
-def test_every_slide_has_speaker_notes_with_its_minutes_and_they_add_up():
-    minutes = []
+def test_every_slide_is_named_once_and_shown_in_a_deck_and_no_deck_shows_one_twice():
+    names = [slide_id(slide) for slide in SLIDE_TEXTS]
+    assert None not in names, "a slide of deck.md without its <!-- .slide: id=... --> line"
+    assert len(names) == len(set(names))
+    shown = [deck_ids(name) for name in DECKS]
+    assert set(names) == set().union(*shown), "a slide that no deck shows, or no such slide"
+    for ids in shown:
+        assert len(ids) == len(set(ids))
+
+
+def test_every_slide_has_speaker_notes_starting_with_its_minutes():
     for slide in SLIDE_TEXTS:
-        _, notes_mark, notes = slide.partition("\nNote:\n")
-        assert notes_mark, f"no speaker notes on the slide:\n{slide}"
-        found = re.match(r"\*\*(\d+) min\.\*\* \S", notes)
-        assert found, f"the notes do not start with their minutes:\n{notes}"
-        minutes.append(int(found.group(1)))
-    claimed = re.search(r"The talk takes (\d+) minutes", SLIDE_TEXTS[0])
-    assert claimed and int(claimed.group(1)) == sum(minutes)
-    assert f"({sum(minutes)} in all)" in (SLIDES / "README.md").read_text()
+        assert "\nNote:\n" in slide, f"no speaker notes on the slide:\n{slide}"
+        assert minutes(slide), f"the notes do not start with their minutes:\n{slide}"
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_decks_minutes_add_up_to_its_plan_and_its_first_slide_says_so(name):
+    slides = deck_slides(name)
+    total = sum(minutes(slide) for slide in slides)
+    assert total == DECKS[name]
+    claimed = re.search(r"The talk takes (\d+) minutes", slides[0])
+    assert claimed and int(claimed.group(1)) == total
+    assert f"[{name}](decks/{name}.txt): {total} minutes" in (SLIDES / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_demo_of_each_deck_comes_right_after_a_question_to_predict(name):
+    """Before each stage's demo slides, its Predict slide: the room guesses, the demo
+    answers."""
+    titles = [title(slide) for slide in deck_slides(name)]
+    demos = [number for number, shown in enumerate(titles) if " · Demo" in shown]
+    assert demos
+    for number in demos:
+        stage = titles[number].partition(" · ")[0]
+        before = next(shown for shown in reversed(titles[:number]) if " · Demo" not in shown)
+        assert before == f"{stage} · Predict", titles[number]
 
 
 @pytest.fixture
@@ -138,31 +163,102 @@ def deck_server():
     server.server_close()
 
 
-# Run in the page once the deck is ready: each slide shown in turn and measured.
-EVERY_SLIDE = """() => Reveal.getSlides().map((slide) => {
+# The sizes a slide must keep at its design size (1280x720), so that they read from the
+# back of a room: code at least 24 px, a diagram's text at least DIAGRAM_TEXT px and its
+# lines DIAGRAM_LINE px wide after the diagram is fitted to the slide; and at most
+# PROSE_WORDS words besides code and diagrams (the rest belongs in the notes).
+CODE_TEXT, DIAGRAM_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 17, 2, 60
+
+# Run in the page once the deck is ready: each slide shown in turn and measured. Sizes
+# are in the slide's own pixels (reveal.js scales the whole slide to the window).
+EVERY_SLIDE = """() => {
+  const textBreaks = (slide) => {
+    // A character that starts a new line right after another that is not a space: a
+    // word (or a command) broken in two.
+    const broken = [];
+    const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => node.parentElement.closest("aside.notes, .diagram")
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    const range = document.createRange();
+    for (let node; (node = walker.nextNode()); ) {
+      const text = node.textContent;
+      let lineTop = null;
+      for (let i = 0; i < text.length; i++) {
+        if (/\\s/.test(text[i])) continue;
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        if (!box.height) continue;
+        if (lineTop !== null && box.top > lineTop + box.height / 2 && !/\\s/.test(text[i - 1])) {
+          broken.push(text.slice(Math.max(0, i - 12), i) + " | " + text.slice(i, i + 12));
+        }
+        lineTop = box.top;
+      }
+    }
+    return broken;
+  };
+  const prose = (slide) => {
+    const copy = slide.cloneNode(true);
+    copy.querySelectorAll("aside.notes, pre, code, .diagram").forEach((e) => e.remove());
+    return copy.textContent.split(/\\s+/).filter((word) => /\\w/.test(word)).length;
+  };
+  return Reveal.getSlides().map((slide) => {
     const { h, v } = Reveal.getIndices(slide);
     Reveal.slide(h, v);
+    const scale = Reveal.getScale();
     const notes = slide.querySelector("aside.notes");
     const codes = [...slide.querySelectorAll("pre code")];
+    const codeSizes = [...slide.querySelectorAll("code")]
+      .filter((code) => !code.closest("aside.notes"))
+      .map((code) => parseFloat(getComputedStyle(code).fontSize));
+    const diagrams = [...slide.querySelectorAll(".diagram svg")].map((svg) => {
+      const box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
+      return [svg, Math.min(box.width / view.width, box.height / view.height) / scale];
+    });
+    const diagramSizes = diagrams.flatMap(([svg, fitted]) =>
+      [...svg.querySelectorAll("text")].filter((text) => text.textContent.trim())
+        .map((text) => parseFloat(getComputedStyle(text).fontSize) * fitted));
+    const lineWidths = diagrams.flatMap(([svg, fitted]) =>
+      [...svg.querySelectorAll(".messageLine0, .messageLine1, .actor-line")]
+        .map((line) => parseFloat(getComputedStyle(line).strokeWidth) * fitted));
     return {
-        title: (slide.querySelector("h1, h2") || {}).textContent || "",
-        text: slide.innerText.trim(),
-        notes: notes ? notes.textContent.trim() : "",
-        tallerThanTheSlide: slide.scrollHeight > Reveal.getConfig().height,
-        codeCutOff: codes.some((code) => code.scrollWidth > code.clientWidth),
+      title: (slide.querySelector("h1, h2") || {}).textContent || "",
+      text: slide.innerText.trim(),
+      notes: notes ? notes.textContent.trim() : "",
+      tallerThanTheSlide: slide.scrollHeight > Reveal.getConfig().height,
+      widerThanTheSlide: slide.scrollWidth > Reveal.getConfig().width,
+      codeCutOff: codes.some((code) => code.scrollWidth > code.clientWidth),
+      smallestCode: Math.min(...codeSizes),
+      smallestDiagramText: Math.min(...diagramSizes),
+      thinnestDiagramLine: Math.min(...lineWidths),
+      brokenWords: textBreaks(slide),
+      proseWords: prose(slide),
     };
-})"""
+  });
+}"""
 
 
-def test_the_deck_renders_every_slide_offline_in_a_browser(browser, deck_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+def open_deck(browser, url, viewport):
+    """The deck at URL in a new page, once drawn: (context, page, errors, requests)."""
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     errors, requests = [], []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{deck_server}/slides/")
+    page.goto(url)
     page.wait_for_selector("body[data-deck-ready]")
+    return context, page, errors, requests
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_deck_renders_every_slide_offline_readable_from_the_back(name, browser, deck_server):
+    """At 1024x768, a projector's size: every slide fits, no code is cut off, and code,
+    diagrams and prose keep the sizes above; no line breaks inside a word."""
+    context, page, errors, requests = open_deck(
+        browser, f"{deck_server}/slides/deck.html?deck={name}", {"width": 1024, "height": 768}
+    )
     slides = page.evaluate(EVERY_SLIDE)
     diagrams = page.locator(".reveal .diagram svg").count()
     links = page.evaluate("[...document.querySelectorAll('.reveal a[href]')].map(a => a.href)")
@@ -170,16 +266,32 @@ def test_the_deck_renders_every_slide_offline_in_a_browser(browser, deck_server)
 
     assert not errors, errors
     assert all(url.startswith(deck_server) for url in requests), requests
-    assert 30 <= len(slides) <= 60
-    assert diagrams == sum(e["lang"] == "mermaid" for e in EXCERPTS)
+    assert len(slides) == len(deck_ids(name))
+    quoted = [e for e in EXCERPTS if e["lang"] == "mermaid"]
+    assert diagrams == sum("```mermaid" in slide for slide in deck_slides(name)) and quoted
     for slide in slides:
         assert slide["title"] and slide["notes"], slide
         assert "Syntax error" not in slide["text"] and "```" not in slide["text"], slide
-        assert not slide["tallerThanTheSlide"] and not slide["codeCutOff"], slide
+        assert not slide["tallerThanTheSlide"] and not slide["widerThanTheSlide"], slide["title"]
+        assert not slide["codeCutOff"], slide["title"]
+        assert slide["smallestCode"] >= CODE_TEXT, slide["title"]
+        assert slide["smallestDiagramText"] >= DIAGRAM_TEXT, slide["title"]
+        assert slide["thinnestDiagramLine"] >= DIAGRAM_LINE, slide["title"]
+        assert slide["brokenWords"] == [], slide["title"]
+        assert slide["proseWords"] <= PROSE_WORDS, slide["title"]
     assert links
     for link in set(links):
         with urllib.request.urlopen(link.partition("#")[0]) as response:
             assert response.status == 200, link
+
+
+def test_the_index_offers_each_deck(browser, deck_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{deck_server}/slides/")
+    offered = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    context.close()
+    assert offered == [f"{deck_server}/slides/deck.html?deck={name}" for name in DECKS]
 
 
 def test_the_deck_server_serves_no_key_no_database_and_only_to_this_machine(deck_server, tmp_path):

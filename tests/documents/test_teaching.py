@@ -14,6 +14,18 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, STAGES
+from decks import (
+    DECK,
+    DECKS,
+    deck_slides,
+    minutes,
+    objectives,
+    plan,
+    section,
+    slide_table,
+    timetable,
+    title,
+)
 
 TEACHING = ROOT / "teaching"
 GLOSSARY = TEACHING / "GLOSSARY.md"
@@ -135,14 +147,12 @@ def test_the_links_of_the_teaching_docs_lead_to_files_and_headings_that_exist():
     assert broken == []
 
 
-@pytest.mark.parametrize("minutes", [45, 120])
-def test_each_class_plan_adds_up_to_its_length(minutes):
+@pytest.mark.parametrize("name", DECKS)
+def test_each_class_plan_adds_up_to_its_length(name):
     """A plan's "Timetable" is a table whose first column is the minutes of each part."""
-    plan = (TEACHING / f"plan-{minutes}-minutes.md").read_text()
-    timetable = re.search(r"^## Timetable\n(.*?)(^## |\Z)", plan, re.M | re.S).group(1)
-    parts = re.findall(r"^\| (\d+) \|", timetable, flags=re.MULTILINE)
+    parts = timetable(name)
     assert len(parts) >= 3
-    assert sum(map(int, parts)) == minutes
+    assert sum(spent for spent, _ in parts) == DECKS[name]
 
 
 def test_the_breaks_and_exercises_the_plans_name_exist():
@@ -167,15 +177,57 @@ def test_the_breaks_and_exercises_the_plans_name_exist():
     assert missing == []
 
 
-def test_the_45_minute_plan_names_each_slide_by_its_number_and_title():
-    """The slides, by the number the deck shows (1 for the first): a moved slide shows."""
-    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as test_slides.py
-    titles = [re.search(r"^#+ (.+)$", slide, flags=re.MULTILINE).group(1) for slide in deck]
-    plan = (TEACHING / "plan-45-minutes.md").read_text()
-    section = re.search(r"^## Slides for this plan\n(.*?)^## ", plan, re.M | re.S).group(1)
-    named = re.findall(r"^\| (\d+) \| ([^|]+?) \|", section, flags=re.MULTILINE)
-    assert len(named) >= 10
-    assert [(number, titles[int(number) - 1]) for number, _ in named] == named
+@pytest.mark.parametrize("name", DECKS)
+def test_each_plan_walks_through_every_slide_of_its_deck_in_order(name):
+    """The plan names each slide of its deck by the number the deck shows and its title:
+    1, 2, 3 ... to the last, so the class never jumps, and a moved slide shows."""
+    titles = [title(slide) for slide in deck_slides(name)]
+    named = slide_table(name)
+    assert [number for number, _, _ in named] == list(range(1, len(titles) + 1))
+    assert [slide_title for _, slide_title, _ in named] == titles
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_part_of_the_plan_takes_the_minutes_of_its_slides_notes(name):
+    """The timetable's minutes per part are the sum of the minutes in the notes of the
+    slides the plan gives that part, and the parts come in the timetable's order."""
+    parts = [part for _, _, part in slide_table(name)]
+    of_slides = {}
+    for part, slide in zip(parts, deck_slides(name), strict=True):
+        of_slides[part] = of_slides.get(part, 0) + minutes(slide)
+    assert list(of_slides.items()) == [(part, spent) for spent, part in timetable(name)]
+    assert parts == sorted(parts, key=list(of_slides).index), "a part comes back later"
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_each_plan_and_the_second_slide_of_its_deck_list_the_same_objectives(name):
+    listed = objectives(section(plan(name), "Objectives"))
+    assert 2 <= len(listed) <= 3
+    assert objectives(deck_slides(name)[1].partition("\nNote:\n")[0]) == listed
+
+
+def make_diff_lines(stage_name):
+    """How many lines `make diff STAGE=...` prints."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "diff", f"STAGE={stage_name}"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return len(result.stdout.splitlines())
+
+
+def test_the_line_counts_that_plans_and_slides_quote_are_what_make_diff_prints():
+    texts = [plan(name) for name in DECKS] + [DECK]
+    quoted = {
+        (stage_name, int(lines))
+        for text in texts
+        for stage_name, lines in re.findall(
+            r"make\s+diff\s+STAGE=(\w+)`?\s+prints\s+(\d+)\s+lines", text
+        )
+    }
+    assert quoted, "the plans say how long a step's diff is"
+    assert sorted(quoted) == sorted((stage, make_diff_lines(stage)) for stage, _ in quoted)
+    unquoted = re.findall(r"(?:about|diff is) \d+ lines", "\n".join(texts))
+    assert unquoted == [], "a diff's length said without its make diff"
 
 
 # --- make doctor ----------------------------------------------------------------------

@@ -204,6 +204,17 @@ def test_the_readme_names_every_break_and_exercise(stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
+def test_the_readme_says_what_its_breaks_remove_as_their_kinds_do(stage):
+    """A stage whose breaks all remove a defence says so; one with a break that removes
+    the weakness (or trades it) says that some do."""
+    readme = (ROOT / stage / "README.md").read_text()
+    break_it = readme.split("**Break it.**", 1)[1].split("\n\n", 1)[0]
+    kinds = {each["kind"] for each in practise.breaks_of(stage).values()}
+    says_some_remove_the_weakness = "a few the weakness instead" in break_it
+    assert says_some_remove_the_weakness == (kinds != {"defence"})
+
+
+@pytest.mark.parametrize("stage", STAGES)
 def test_every_exercise_says_how_long_it_takes_and_asks_for_a_prediction(stage):
     for name in practise.exercises_of(stage):
         readme = (ROOT / "exercises" / stage / name / "README.md").read_text()

@@ -319,10 +319,13 @@ def test_another_origins_form_cannot_change_anything(page, live_server):
                 <script>document.forms[0].submit()</script>""",
         ),
     )
+    # Waits for the forged request's answer, not for the attacker's page to finish loading:
+    # a forgery that succeeds answers 204, and that page never fires its load event.
     with page.expect_response(f"{live_server}/api/logout-all") as attack:
-        page.goto(attacker)
+        page.goto(attacker, wait_until="commit")
     # 403, not 401: the browser did send the session cookie; the CSRF check refused.
     assert attack.value.status == 403
+    page.wait_for_url(f"{live_server}/api/logout-all")  # the refusal, shown as a page
     page.goto(live_server)
     expect(page.locator("#username")).to_have_text("alice")
 

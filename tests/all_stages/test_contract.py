@@ -9,15 +9,15 @@ import os
 import re
 
 import pytest
-from conftest import (
-    STAGES,
+from course import STAGES
+from flask import Flask
+from harness.routes import (
     api_urls,
     assert_json_client_error,
     concrete_url,
     new_user_client,
     write_routes,
 )
-from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 pytestmark = pytest.mark.parametrize("stage_name", STAGES)

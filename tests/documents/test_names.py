@@ -4,7 +4,7 @@ the table says it first appears, and the names it replaced are gone from every s
 import re
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 
 README = (ROOT / "README.md").read_text()
 SECTION = re.search(r"^## Names used in every stage\n(.*?)^## ", README, re.M | re.S).group(1)

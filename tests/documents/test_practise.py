@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 
 sys.path.insert(0, str(ROOT / "tools"))
 import practise  # noqa: E402

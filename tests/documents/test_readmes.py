@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CHEAP_HASH_METHOD, ROOT, STAGES
+from course import CHEAP_HASH_METHOD, ROOT, STAGES
 
 # What each README says its lines print (a few telling pieces of it; a pattern where the
 # figure depends on the machine's speed: 07's wait began while the guesses were hashed).

@@ -10,7 +10,7 @@ import urllib.request
 from http.server import ThreadingHTTPServer
 
 import pytest
-from conftest import ROOT
+from course import ROOT
 
 SLIDES = ROOT / "slides"
 sys.path.insert(0, str(SLIDES))

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 
 TEACHING = ROOT / "teaching"
 GLOSSARY = TEACHING / "GLOSSARY.md"
@@ -166,7 +166,9 @@ def test_the_breaks_and_exercises_the_plans_name_exist():
 
 def test_the_45_minute_plan_names_each_slide_by_its_number_and_title():
     """The slides, by the number the deck shows (1 for the first): a moved slide shows."""
-    deck = (ROOT / "slides" / "deck.md").read_text().split("\n---\n")  # as tests/documents/test_slides.py
+    deck = (
+        (ROOT / "slides" / "deck.md").read_text().split("\n---\n")
+    )  # as tests/documents/test_slides.py
     titles = [re.search(r"^#+ (.+)$", slide, flags=re.MULTILINE).group(1) for slide in deck]
     plan = (TEACHING / "plan-45-minutes.md").read_text()
     section = re.search(r"^## Slides for this plan\n(.*?)^## ", plan, re.M | re.S).group(1)

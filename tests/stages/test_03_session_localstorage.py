@@ -3,7 +3,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from playwright.sync_api import expect
 
 STAGE = "03_session_localstorage"

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 from helpers import set_cookies, sql_statements
 from playwright.sync_api import expect
 
@@ -145,10 +145,10 @@ def test_logout_ends_the_session_and_clears_both_cookies(app, alice):
 
 
 @pytest.mark.lesson("fix")
-def test_logout_everywhere_on_one_device_ends_the_session_on_another(app):
+def test_logout_everywhere_on_one_device_ends_the_session_on_another(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert phone.get("/api/me").status_code == 200
     assert laptop.post("/api/logout-all").status_code == 204
     assert phone.get("/api/me").status_code == 401
@@ -160,12 +160,12 @@ def test_logout_everywhere_leaves_other_users_alone(alice, bob):
     assert bob.get("/api/me").status_code == 200
 
 
-def test_sessions_lists_my_sessions_with_public_ids(app):
+def test_sessions_lists_my_sessions_with_public_ids(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
+    auth_for(laptop).log_in_as("alice")
     laptop.environ_base["HTTP_USER_AGENT"] = "laptop browser"
     phone.environ_base["HTTP_USER_AGENT"] = "phone browser"
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     sessions = laptop.get("/api/sessions").get_json()
     assert [s["current"] for s in sessions] == [True, False]
     assert sessions[1]["user_agent"] == "phone browser"
@@ -174,10 +174,10 @@ def test_sessions_lists_my_sessions_with_public_ids(app):
     assert not {s["id"] for s in sessions} & secrets_
 
 
-def test_revoking_a_session_ends_it(app):
+def test_revoking_a_session_ends_it(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     phone_id = next(s["id"] for s in laptop.get("/api/sessions").get_json() if not s["current"])
     assert laptop.delete(f"/api/sessions/{phone_id}").status_code == 204
     assert phone.get("/api/me").status_code == 401
@@ -345,36 +345,36 @@ def test_session_and_csrf_tokens_are_long_random_strings(alice):
     assert session_id != csrf_token
 
 
-def test_the_session_lifetime_is_a_setting(clock, stage, app_config):
+def test_the_session_lifetime_is_a_setting(clock, stage, app_config, auth_for):
     app = stage.create_app({**app_config, "SESSION_LIFETIME": 60})
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     clock.shift(timedelta(seconds=59))
     assert client.get("/api/me").status_code == 200
     clock.shift(timedelta(seconds=1))
     assert client.get("/api/me").status_code == 401
 
 
-def test_expired_sessions_are_not_listed(clock, app):
+def test_expired_sessions_are_not_listed(clock, app, auth_for):
     phone, laptop = app.test_client(), app.test_client()
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     clock.shift(timedelta(days=6))
-    log_in(laptop, "alice")
+    auth_for(laptop).log_in_as("alice")
     clock.shift(timedelta(days=1))
     assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
 
 
-def test_control_characters_in_a_user_agent_are_not_stored(app):
+def test_control_characters_in_a_user_agent_are_not_stored(app, auth_for):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "curl\x00/8\x1b[31m"
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     assert client.get("/api/sessions").get_json()[0]["user_agent"] == "curl/8[31m"
 
 
-def test_a_long_user_agent_is_cut_to_200_characters(app):
+def test_a_long_user_agent_is_cut_to_200_characters(app, auth_for):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "x" * 1000
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     assert client.get("/api/sessions").get_json()[0]["user_agent"] == "x" * 200
 
 
@@ -384,8 +384,8 @@ def test_logout_removes_the_cookies_with_the_flags_they_were_set_with(alice):
     assert cookies["csrf_token"]["httponly"] == ""
 
 
-def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice):
-    log_in(alice, "alice")
+def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice, auth_for):
+    auth_for(alice).log_in_as("alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 

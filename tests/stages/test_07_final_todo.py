@@ -15,7 +15,9 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
+from auth_actions import TEST_PASSWORD
+from course import ROOT
+from harness.postgresql import empty_database
 from helpers import at_once, set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
@@ -134,8 +136,8 @@ def test_every_page_is_served(client, path):
 
 
 @pytest.mark.lesson("fix")
-def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client):
-    log_in(client, "alice")
+def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client, auth):
+    auth.log_in_as("alice")
     for _ in range(5):
         assert login(client, password="wrong password").status_code == 401
     response = login(client)  # even the right password must wait
@@ -144,8 +146,8 @@ def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clo
     assert response.get_json() == {"error": "too many failed logins: try again in 900 s"}
 
 
-def test_the_count_starts_again_when_the_window_ends(clock, client):
-    log_in(client, "alice")
+def test_the_count_starts_again_when_the_window_ends(clock, client, auth):
+    auth.log_in_as("alice")
     for _ in range(5):
         login(client, password="wrong password")
     clock.shift(timedelta(minutes=15) - timedelta(seconds=1))
@@ -171,8 +173,8 @@ def test_unknown_usernames_are_throttled_alike(client):
     assert login(client, "nobody").status_code == 429
 
 
-def test_a_success_resets_the_usernames_count(client):
-    log_in(client, "alice")
+def test_a_success_resets_the_usernames_count(client, auth):
+    auth.log_in_as("alice")
     for _ in range(4):
         login(client, password="wrong password")
     assert login(client).status_code == 200
@@ -180,16 +182,16 @@ def test_a_success_resets_the_usernames_count(client):
         assert login(client, password="wrong password").status_code == 401
 
 
-def test_twenty_failures_from_one_address_make_it_wait(client):
-    log_in(client, "alice")
+def test_twenty_failures_from_one_address_make_it_wait(client, auth):
+    auth.log_in_as("alice")
     for number in range(20):
         login(client, f"user{number}", "wrong password", address="203.0.113.9")
     assert login(client, address="203.0.113.9").status_code == 429
     assert login(client, address="198.51.100.1").status_code == 200
 
 
-def test_the_address_window_ends_too(clock, client):
-    log_in(client, "alice")
+def test_the_address_window_ends_too(clock, client, auth):
+    auth.log_in_as("alice")
     for number in range(20):
         login(client, f"user{number}", "wrong password", address="203.0.113.9")
     clock.shift(timedelta(minutes=15))
@@ -215,10 +217,10 @@ def change_password(client, current=TEST_PASSWORD, new="a brand new password"):
     return client.post("/api/password", json={"current_password": current, "new_password": new})
 
 
-def test_changing_the_password_ends_every_other_session(clock, app):
+def test_changing_the_password_ends_every_other_session(clock, app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert change_password(laptop).status_code == 204
     assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
     clock.shift(TEN_MINUTES)
@@ -399,10 +401,12 @@ def test_the_database_is_what_the_config_names(stage, app, database_url):
             assert connection.execute(text("select 1")).scalar() == 1
 
 
-def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(app, live_server):
+def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(
+    app, live_server, auth_for
+):
     """Each attempt is counted in the statement that lets it through: thirty wrong
     passwords sent at once get five answers, and twenty-five 429s."""
-    log_in(app.test_client(), "alice")
+    auth_for(app.test_client()).log_in_as("alice")
 
     def guess(number):
         body = {"username": "alice", "password": f"guess number {number}"}
@@ -421,7 +425,7 @@ def error_of(response):
 
 @pytest.mark.lesson("fix")
 def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
-    clock, app, alice, caplog
+    clock, app, alice, caplog, auth_for
 ):
     stolen = alice.get_cookie("access_token").value
     clock.shift(TEN_MINUTES)
@@ -437,7 +441,7 @@ def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
     # browser that logs in again sees no trace of it in the list of sessions.
     clock.shift(TEN_MINUTES)
     assert error_of(alice.get("/api/todos")).startswith("you were signed out to protect")
-    log_in(alice, "alice")
+    auth_for(alice).log_in_as("alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 
@@ -485,11 +489,13 @@ def test_each_renewal_makes_a_new_generation_of_token(clock, app, alice):
         assert generation() == expected
 
 
-def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, live_server):
+def test_parallel_requests_with_the_same_expired_token_all_succeed(
+    clock, app, live_server, auth_for
+):
     """Twelve requests at once with one expired token: one rotates it, the others come
     within the grace; all succeed and the session lives on."""
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     expired, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
     clock.shift(TEN_MINUTES + timedelta(seconds=1))
 
@@ -502,7 +508,7 @@ def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, l
     assert len(client.get("/api/todos").get_json()) == 12
 
 
-def test_an_expired_session_says_so_to_every_request(clock, app, alice):
+def test_an_expired_session_says_so_to_every_request(clock, app, alice, auth_for):
     """The page sends several requests at once: each must hear the same reason, so the
     first one does not delete the session from under the others."""
     second_tab = with_token(app, alice.get_cookie("access_token").value)
@@ -511,7 +517,7 @@ def test_an_expired_session_says_so_to_every_request(clock, app, alice):
         response = client.get("/api/todos")
         assert response.status_code == 401
         assert error_of(response) == "your session has expired: please log in again"
-    log_in(alice, "alice")  # a new login clears the expired session away
+    auth_for(alice).log_in_as("alice")  # a new login clears the expired session away
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 
@@ -545,9 +551,9 @@ def test_changing_the_password_gives_this_browser_a_new_session(clock, app, alic
     assert alice.post("/api/todos", json={"title": "still here"}).status_code == 201
 
 
-def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_server):
+def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_server, auth_for):
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     token, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
 
     def change(number):
@@ -643,13 +649,13 @@ def test_under_gunicorn_a_short_key_stops_the_server_with_the_message(tmp_path):
     assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in result.stderr
 
 
-def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice):
+def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice, auth_for):
     alice.post("/api/todos", json={"title": "alice's plan"})
     old_token = alice.get_cookie("access_token").value
     csrf = alice.get_cookie("csrf_token").value
     assert runner.invoke(args=["init-db"]).exit_code == 0
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bob.post("/api/todos", json={"title": "bob's plan"})
     thief = with_token(app, old_token)
     thief.set_cookie("csrf_token", csrf)
@@ -659,8 +665,8 @@ def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, 
     assert [t["title"] for t in bob.get("/api/todos").get_json()] == ["bob's plan"]
 
 
-def test_user_ids_are_random_not_counted(app):
-    ids = [log_in(app.test_client(), f"user{n}").get_json()["id"] for n in range(3)]
+def test_user_ids_are_random_not_counted(app, auth_for):
+    ids = [auth_for(app.test_client()).log_in_as(f"user{n}").get_json()["id"] for n in range(3)]
     assert ids != sorted(ids) or ids[-1] - ids[0] != 2
     assert all(0 < user_id <= 2**53 for user_id in ids)
 

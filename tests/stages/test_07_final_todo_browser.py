@@ -13,7 +13,8 @@ from a11y import (
     assert_skip_link_first,
     tab_to,
 )
-from conftest import ROOT, TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
+from course import ROOT
 from helpers import at
 from playwright.sync_api import expect
 
@@ -116,7 +117,7 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
 # --- With the keyboard only ----------------------------------------------------------------
 
 
-def test_the_journey_with_the_keyboard_only(app, page):
+def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     """Tab, Shift+Tab, Enter, Space and Escape, and no mouse: register, add, complete, edit
     and delete to-dos, log out and in, revoke sessions and change the password. Wherever
     the focus lands, it shows, and after each action it is on a control, never lost on the
@@ -195,7 +196,7 @@ def test_the_journey_with_the_keyboard_only(app, page):
 
     # Two more sessions, from other devices, to revoke from the account page.
     for _ in range(2):
-        log_in(app.test_client(), "alice")
+        auth_for(app.test_client()).log_in_as("alice")
     tab_to(page, page.get_by_role("link", name="Account", exact=True), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/account"))
@@ -383,10 +384,10 @@ def test_a_title_over_200_characters_is_refused_with_the_reason(page):
 
 
 def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
-    clock, client, own_page
+    clock, client, own_page, auth
 ):
     page = own_page  # its clock is the test's: a tab of its own
-    log_in(client, "alice")
+    auth.log_in_as("alice")
     for _ in range(5):
         wrong = {"username": "alice", "password": "a wrong guess"}
         assert client.post("/api/login", json=wrong).status_code == 401
@@ -566,7 +567,7 @@ def assert_fits_the_screen(page):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
-    clock, app, client, new_page, device
+    clock, app, client, new_page, device, auth_for
 ):
     """Each page in each state a user sees it in: it scrolls no sideways, axe finds nothing
     serious or critical, and a screenshot goes to screenshots/07_final_todo/ to look at."""
@@ -575,7 +576,7 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     other_agent = IPHONE_SAFARI if device == "desktop" else MAC_CHROME
     other_device.environ_base["HTTP_USER_AGENT"] = other_agent
     clock.shift(-timedelta(hours=3))
-    log_in(other_device, "alice_from_the_long_name_club")
+    auth_for(other_device).log_in_as("alice_from_the_long_name_club")
     clock.shift(timedelta(hours=3))
     client.post("/api/register", json={"username": "bob", "password": TEST_PASSWORD})
     page = new_page(**DEVICES[device])

@@ -1,13 +1,13 @@
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 from playwright.sync_api import expect
 
 STAGE = "04_session_cookies"
 
 
-def test_logging_out_the_other_devices_ends_their_sessions_and_keeps_this_one(app):
+def test_logging_out_the_other_devices_ends_their_sessions_and_keeps_this_one(app, auth_for):
     laptop, phone, tablet = app.test_client(), app.test_client(), app.test_client()
     for device in (laptop, phone, tablet):
-        log_in(device, "alice")
+        auth_for(device).log_in_as("alice")
     assert laptop.post("/api/logout-others").status_code == 204
     assert phone.get("/api/me").status_code == 401
     assert tablet.get("/api/me").status_code == 401
@@ -20,10 +20,10 @@ def test_logging_out_the_other_devices_leaves_other_users_alone(alice, bob):
     assert bob.get("/api/me").status_code == 200
 
 
-def test_another_site_cannot_log_out_your_other_devices(app):
+def test_another_site_cannot_log_out_your_other_devices(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     laptop.environ_base.pop("HTTP_X_CSRF_TOKEN")  # a forged request has no CSRF header
     response = laptop.post("/api/logout-others")
     assert response.status_code == 403

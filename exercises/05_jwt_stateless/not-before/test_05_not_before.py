@@ -5,7 +5,7 @@ import time
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 
 STAGE = "05_jwt_stateless"
 

@@ -3,12 +3,14 @@ works on this stage: what is still wrong) or `@pytest.mark.lesson("fix")` (the d
 this stage brings holds: the attack fails).
 
 `make lessons` runs them with `--lessons`, which prints them at the end as two lists, one
-claim a line, by stage. conftest.py imports the hooks below and calls record().
+claim a line, by stage.
 """
 
 import re
 
 import pytest
+
+from harness.browser import NO_BROWSER
 
 KINDS = {
     "weakness": "What is still wrong: the attack works on this stage",
@@ -22,6 +24,11 @@ def pytest_addoption(parser):
         action="store_true",
         help="end with the lessons that ran, weaknesses and fixes apart, one claim a line",
     )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        lesson_kind(item)  # a lesson that does not say its kind stops the run here
 
 
 def lesson_kind(item):
@@ -70,6 +77,8 @@ class LessonReport:
             if not shown:
                 yield "  (none among the lessons that ran)"
         for reason, count in self.skipped.items():
+            if NO_BROWSER in reason:  # browser.py names those lessons on a line of its own
+                continue
             yield f"\n{count} runs skipped: {reason.removeprefix('Skipped: ')}"
 
 
@@ -82,13 +91,15 @@ def pytest_configure(config):
 report_key = pytest.StashKey[LessonReport]()
 
 
-def record(item, report):
-    """Called by conftest.py's pytest_runtest_makereport for every report."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
     lessons = item.config.stash.get(report_key, None)
     if lessons is not None and (report.when == "call" or not report.passed):
         lessons.add(item, report.outcome)
         if report.skipped and lesson_kind(item):
             lessons.skip(report)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -134,3 +134,12 @@ def test_every_stage_readme_keeps_the_template(stage_name):
     assert None not in found, dict(zip(template, found, strict=True))
     assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
     assert headings[-1] == found[-1]
+
+
+def test_the_readmes_example_test_is_in_the_suite_as_written():
+    """The test that README.md's Tests section offers to copy is a real one, word for word."""
+    tests_part = (ROOT / "README.md").read_text().split("## Tests\n", 1)[1].split("\n## ")[0]
+    example = re.search(r"```python\n(.*?)```", tests_part, flags=re.DOTALL).group(1)
+    assert example.startswith("def test_")
+    suite = (ROOT / "tests" / "stages" / "test_04_session_cookies.py").read_text()
+    assert f"\n{example}" in suite

@@ -18,6 +18,14 @@ def titles(client):
     return [todo["title"] for todo in client.get("/api/todos").get_json()]
 
 
+# The README's example of a test to copy (tests/documents/test_readmes.py checks it is this).
+def test_my_todos_are_mine_alone(auth, client, bob):
+    auth.log_in_as("carol")
+    client.post("/api/todos", json={"title": "mine"})
+    assert [todo["title"] for todo in client.get("/api/todos").get_json()] == ["mine"]
+    assert bob.get("/api/todos").get_json() == []
+
+
 # --- Log in: two cookies -----------------------------------------------------------------
 
 

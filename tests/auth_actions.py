@@ -13,13 +13,14 @@ class AuthActions:
     def __init__(self, client):
         self.client = client
 
-    def register(self, username="alice", password=TEST_PASSWORD, role=None):
+    def register(self, username="alice", password=TEST_PASSWORD, role=None, **request):
+        """REQUEST: more of the test client's options, such as environ_base."""
         body = {"username": username, "password": password}
-        return self.client.post("/api/register", json=body)
+        return self.client.post("/api/register", json=body, **request)
 
-    def login(self, username="alice", password=TEST_PASSWORD):
+    def login(self, username="alice", password=TEST_PASSWORD, **request):
         body = {"username": username, "password": password}
-        response = self.client.post("/api/login", json=body)
+        response = self.client.post("/api/login", json=body, **request)
         if response.status_code == 200:
             self.remember(response)
         return response
@@ -59,7 +60,7 @@ class CookieAuth(AuthActions):
 class CommandLineUserAuth(CookieAuth):
     """Stage 08: no sign-up; users are made on the command line, with a role."""
 
-    def register(self, username="alice", password=TEST_PASSWORD, role="admin"):
+    def register(self, username="alice", password=TEST_PASSWORD, role="admin", **request):
         command = ["create-user", username, "--role", role, "--password", password]
         return self.client.application.test_cli_runner().invoke(args=command)
 

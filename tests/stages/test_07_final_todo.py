@@ -38,12 +38,9 @@ def app_config(app_config, database_url):
     return {**app_config, "SQLALCHEMY_DATABASE_URI": database_url}
 
 
-def login(client, username="alice", password=TEST_PASSWORD, address="127.0.0.1"):
-    return client.post(
-        "/api/login",
-        json={"username": username, "password": password},
-        environ_base={"REMOTE_ADDR": address},
-    )
+def from_address(address):
+    """The test client's option that sends a request from ADDRESS."""
+    return {"environ_base": {"REMOTE_ADDR": address}}
 
 
 # --- A secret key that is kept, never a default -------------------------------------------
@@ -139,8 +136,8 @@ def test_every_page_is_served(client, path):
 def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client, auth):
     auth.log_in_as("alice")
     for _ in range(5):
-        assert login(client, password="wrong password").status_code == 401
-    response = login(client)  # even the right password must wait
+        assert auth.login(password="wrong password").status_code == 401
+    response = auth.login()  # even the right password must wait
     assert response.status_code == 429
     assert response.headers["Retry-After"] == str(15 * 60)
     assert response.get_json() == {"error": "too many failed logins: try again in 900 s"}
@@ -149,58 +146,58 @@ def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clo
 def test_the_count_starts_again_when_the_window_ends(clock, client, auth):
     auth.log_in_as("alice")
     for _ in range(5):
-        login(client, password="wrong password")
+        auth.login(password="wrong password")
     clock.shift(timedelta(minutes=15) - timedelta(seconds=1))
-    assert login(client).headers["Retry-After"] == "1"
+    assert auth.login().headers["Retry-After"] == "1"
     clock.shift(timedelta(seconds=1))
-    assert login(client).status_code == 200
+    assert auth.login().status_code == 200
 
 
-def test_waiting_counts_nothing(clock, client):
+def test_waiting_counts_nothing(clock, client, auth):
     """Attempts refused with 429 are not counted: they never reach a password."""
     for _ in range(5):
-        login(client, "alice", "wrong password")
+        auth.login("alice", "wrong password")
     for _ in range(10):
-        assert login(client, "alice", "wrong password").status_code == 429
+        assert auth.login("alice", "wrong password").status_code == 429
     clock.shift(timedelta(minutes=15))
     for _ in range(5):
-        assert login(client, "alice", "wrong password").status_code == 401
+        assert auth.login("alice", "wrong password").status_code == 401
 
 
-def test_unknown_usernames_are_throttled_alike(client):
+def test_unknown_usernames_are_throttled_alike(client, auth):
     for _ in range(5):
-        login(client, "nobody", "wrong password")
-    assert login(client, "nobody").status_code == 429
+        auth.login("nobody", "wrong password")
+    assert auth.login("nobody").status_code == 429
 
 
 def test_a_success_resets_the_usernames_count(client, auth):
     auth.log_in_as("alice")
     for _ in range(4):
-        login(client, password="wrong password")
-    assert login(client).status_code == 200
+        auth.login(password="wrong password")
+    assert auth.login().status_code == 200
     for _ in range(4):
-        assert login(client, password="wrong password").status_code == 401
+        assert auth.login(password="wrong password").status_code == 401
 
 
 def test_twenty_failures_from_one_address_make_it_wait(client, auth):
     auth.log_in_as("alice")
     for number in range(20):
-        login(client, f"user{number}", "wrong password", address="203.0.113.9")
-    assert login(client, address="203.0.113.9").status_code == 429
-    assert login(client, address="198.51.100.1").status_code == 200
+        auth.login(f"user{number}", "wrong password", **from_address("203.0.113.9"))
+    assert auth.login(**from_address("203.0.113.9")).status_code == 429
+    assert auth.login(**from_address("198.51.100.1")).status_code == 200
 
 
 def test_the_address_window_ends_too(clock, client, auth):
     auth.log_in_as("alice")
     for number in range(20):
-        login(client, f"user{number}", "wrong password", address="203.0.113.9")
+        auth.login(f"user{number}", "wrong password", **from_address("203.0.113.9"))
     clock.shift(timedelta(minutes=15))
-    assert login(client, address="203.0.113.9").status_code == 200
+    assert auth.login(**from_address("203.0.113.9")).status_code == 200
 
 
-def test_failures_are_counted_in_the_database(stage, app, client):
+def test_failures_are_counted_in_the_database(stage, app, client, auth):
     for _ in range(3):
-        login(client, "alice", "wrong password")
+        auth.login("alice", "wrong password")
     with app.app_context():
         db = stage.db.db
         rows = db.session.execute(db.select(stage.models.LoginFailures)).scalars().all()
@@ -226,15 +223,15 @@ def test_changing_the_password_ends_every_other_session(clock, app, auth_for):
     clock.shift(TEN_MINUTES)
     assert phone.get("/api/me").status_code == 401
     assert laptop.get("/api/me").status_code == 200
-    assert login(app.test_client(), password=TEST_PASSWORD).status_code == 401
-    assert login(app.test_client(), password="a brand new password").status_code == 200
+    assert auth_for(app.test_client()).login(password=TEST_PASSWORD).status_code == 401
+    assert auth_for(app.test_client()).login(password="a brand new password").status_code == 200
 
 
-def test_a_wrong_current_password_changes_nothing(app, alice):
+def test_a_wrong_current_password_changes_nothing(app, alice, auth_for):
     response = change_password(alice, current="not my password")
     assert response.status_code == 400
     assert response.get_json() == {"error": "current_password: wrong password"}
-    assert login(app.test_client()).status_code == 200
+    assert auth_for(app.test_client()).login().status_code == 200
 
 
 def test_guessing_the_current_password_is_throttled(alice):
@@ -573,41 +570,36 @@ def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_s
 # --- Registration -------------------------------------------------------------------------
 
 
-def register(client, username, address="127.0.0.1"):
-    body = {"username": username, "password": TEST_PASSWORD}
-    return client.post("/api/register", json=body, environ_base={"REMOTE_ADDR": address})
-
-
-def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch):
-    assert register(client, "alice").status_code == 201
+def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch, auth):
+    assert auth.register("alice").status_code == 201
     hashed = []
     monkeypatch.setattr(stage.models, "generate_password_hash", lambda *a, **k: hashed.append(a))
-    response = register(client, "alice")
+    response = auth.register("alice")
     assert response.status_code == 409
     assert hashed == []
 
 
-def test_fifty_sign_ups_an_hour_from_one_address_then_429(clock, client):
+def test_fifty_sign_ups_an_hour_from_one_address_then_429(clock, client, auth):
     for number in range(50):
-        assert register(client, f"user{number}", "203.0.113.9").status_code == 201
-    response = register(client, "one_more", "203.0.113.9")
+        assert auth.register(f"user{number}", **from_address("203.0.113.9")).status_code == 201
+    response = auth.register("one_more", **from_address("203.0.113.9"))
     assert response.status_code == 429
     assert response.headers["Retry-After"] == str(60 * 60)
-    assert register(client, "elsewhere", "198.51.100.1").status_code == 201
+    assert auth.register("elsewhere", **from_address("198.51.100.1")).status_code == 201
     clock.shift(timedelta(hours=1))
-    assert register(client, "one_more", "203.0.113.9").status_code == 201
+    assert auth.register("one_more", **from_address("203.0.113.9")).status_code == 201
 
 
-def test_failed_sign_ups_count_too(client):
+def test_failed_sign_ups_count_too(client, auth):
     for _ in range(50):
-        register(client, "alice", "203.0.113.9")  # 201, then 409s
-    assert register(client, "bob", "203.0.113.9").status_code == 429
+        auth.register("alice", **from_address("203.0.113.9"))  # 201, then 409s
+    assert auth.register("bob", **from_address("203.0.113.9")).status_code == 429
 
 
-def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app, client):
-    login(client, "alice", "wrong password")
+def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app, client, auth):
+    auth.login("alice", "wrong password")
     clock.shift(timedelta(hours=1, seconds=1))
-    login(client, "bob", "wrong password", address="198.51.100.1")
+    auth.login("bob", "wrong password", **from_address("198.51.100.1"))
     with app.app_context():
         db = stage.db.db
         keys = db.session.execute(db.select(stage.models.LoginFailures.key)).scalars().all()

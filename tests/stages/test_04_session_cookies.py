@@ -29,9 +29,9 @@ def test_my_todos_are_mine_alone(auth, client, bob):
 # --- Log in: two cookies -----------------------------------------------------------------
 
 
-def test_login_answers_with_the_user_never_the_session_id(client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_login_answers_with_the_user_never_the_session_id(client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     assert response.status_code == 200
     assert response.get_json() == {"id": 1, "username": "alice"}
     session_id = client.get_cookie("session_id").value
@@ -40,9 +40,9 @@ def test_login_answers_with_the_user_never_the_session_id(client):
 
 
 @pytest.mark.lesson("fix")
-def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readable(client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readable(client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     cookies = set_cookies(response)
     session, csrf = cookies["session_id"], cookies["csrf_token"]
     assert session["httponly"] is True
@@ -54,11 +54,11 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readabl
         assert cookie["secure"] == ""  # plain http on a laptop; see the next test
 
 
-def test_cookies_are_secure_when_configured(stage, app_config):
+def test_cookies_are_secure_when_configured(stage, app_config, auth_for):
     app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True})
     client = app.test_client()
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth_for(client).register("alice")
+    response = auth_for(client).login("alice")
     cookies = set_cookies(response)
     assert cookies["session_id"]["secure"] is True
     assert cookies["csrf_token"]["secure"] is True
@@ -87,10 +87,10 @@ def test_a_bearer_header_is_no_longer_a_way_in(app, alice):
 
 
 @pytest.mark.lesson("fix")
-def test_login_csrf_another_sites_form_cannot_log_you_in(client):
+def test_login_csrf_another_sites_form_cannot_log_you_in(client, auth):
     """Login needs no CSRF token (there is no session yet), but it needs a JSON body, and
     an HTML form on another site can only send form encodings or text/plain."""
-    client.post("/api/register", json={"username": "mallory", "password": TEST_PASSWORD})
+    auth.register("mallory")
     for content_type, body in [
         ("text/plain", f'{{"username": "mallory", "password": "{TEST_PASSWORD}"}}'),
         ("application/x-www-form-urlencoded", f"username=mallory&password={TEST_PASSWORD}"),

@@ -192,9 +192,9 @@ def access_token(client):
     return client.get_cookie("access_token").value
 
 
-def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     user = response.get_json()
     assert user["username"] == "alice"
     cookies = SimpleCookie()
@@ -237,8 +237,8 @@ def test_anyone_can_read_a_token_but_not_change_it(app, alice, auth_for):
 CSRF = "x" * 43  # shaped like the CSRF values the stage makes
 
 
-def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client):
-    alice = client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client, auth):
+    alice = auth.register("alice")
     now = int(time.time())
     claims = {"sub": str(alice.get_json()["id"]), "aud": STAGE, "iat": now, "exp": now + 60,
               "csrf": CSRF}  # fmt: skip
@@ -267,10 +267,10 @@ def test_the_app_answers_every_forgery_with_401(client, name):
     ids=["no sub", "no csrf", "sub not a number", "sub with spaces", "sub huge", "csrf a number",
          "csrf not text"],
 )  # fmt: skip
-def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client, claims):
+def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client, claims, auth):
     """PyJWT tokens with our key are accepted when they carry our claims, as the test
     above shows; without them, they are refused, never a 500."""
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    auth.register("alice")
     token = jwt.encode(
         {"aud": STAGE, **claims, "exp": int(time.time()) + 60}, app.config["SECRET_KEY"]
     )
@@ -299,10 +299,10 @@ def test_a_numeric_secret_key_from_the_environment_works(stage, app_config, monk
     assert client.get("/api/me").status_code == 200
 
 
-def test_cookies_are_secure_when_configured(stage, app_config):
+def test_cookies_are_secure_when_configured(stage, app_config, auth_for):
     client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth_for(client).register("alice")
+    response = auth_for(client).login("alice")
     for header in response.headers.getlist("Set-Cookie"):
         assert "; Secure" in header
 

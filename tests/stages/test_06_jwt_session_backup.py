@@ -29,10 +29,10 @@ def access_token(client):
 
 
 def test_login_sets_a_ten_minute_token_in_a_cookie_that_lasts_as_long_as_the_session(
-    clock, app, client
+    clock, app, client, auth
 ):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth.register("alice")
+    response = auth.login("alice")
     user = response.get_json()
     assert user["username"] == "alice"
     cookies = set_cookies(response)

@@ -358,15 +358,15 @@ def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works
 # --- Errors the user sees ------------------------------------------------------------------
 
 
-def test_a_wrong_password_is_shown_on_the_login_page(client, page):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_wrong_password_is_shown_on_the_login_page(client, page, auth):
+    auth.register("alice")
     log_in_on(page, password="not my password")
     expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
     expect(page).to_have_url(at("/login"))
 
 
-def test_a_taken_username_is_shown_on_the_register_page(client, page):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_taken_username_is_shown_on_the_register_page(client, page, auth):
+    auth.register("alice")
     page.goto("/register")
     page.get_by_label("Username").fill("Alice")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -567,7 +567,7 @@ def assert_fits_the_screen(page):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
-    clock, app, client, new_page, device, auth_for
+    clock, app, client, new_page, device, auth_for, auth
 ):
     """Each page in each state a user sees it in: it scrolls no sideways, axe finds nothing
     serious or critical, and a screenshot goes to screenshots/07_final_todo/ to look at."""
@@ -578,7 +578,7 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     clock.shift(-timedelta(hours=3))
     auth_for(other_device).log_in_as("alice_from_the_long_name_club")
     clock.shift(timedelta(hours=3))
-    client.post("/api/register", json={"username": "bob", "password": TEST_PASSWORD})
+    auth.register("bob")
     page = new_page(**DEVICES[device])
 
     def shoot(name):

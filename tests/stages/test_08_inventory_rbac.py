@@ -304,7 +304,7 @@ def test_an_authenticated_request_loads_the_user_once_by_design(app, viewer):
 # --- Users and the last admin ------------------------------------------------------------
 
 
-def test_admins_create_users_with_a_role(app, admin):
+def test_admins_create_users_with_a_role(app, admin, auth_for):
     response = admin.post(
         "/api/users", json={"username": "Grace", "password": TEST_PASSWORD, "role": "manager"}
     )
@@ -312,12 +312,7 @@ def test_admins_create_users_with_a_role(app, admin):
     assert response.get_json()["username"] == "grace"
     assert response.get_json()["role"] == "manager"
     grace = app.test_client()
-    assert (
-        grace.post("/api/login", json={"username": "grace", "password": TEST_PASSWORD}).get_json()[
-            "role"
-        ]
-        == "manager"
-    )
+    assert auth_for(grace).login("grace").get_json()["role"] == "manager"
 
 
 @pytest.mark.parametrize(
@@ -591,14 +586,14 @@ def test_twenty_managers_ordering_the_last_five_units_at_once_get_exactly_five_o
 # --- The command line --------------------------------------------------------------------
 
 
-def test_create_user_makes_the_first_admin(app, runner):
+def test_create_user_makes_the_first_admin(app, runner, auth_for):
     result = runner.invoke(
         args=["create-user", "Root", "--role", "admin", "--password", TEST_PASSWORD]
     )
     assert result.exit_code == 0, result.output
     assert "Created the admin root." in result.output
     client = app.test_client()
-    response = client.post("/api/login", json={"username": "root", "password": TEST_PASSWORD})
+    response = auth_for(client).login("root")
     assert response.get_json()["role"] == "admin"
 
 

@@ -7,6 +7,7 @@ plugin of its own in tests/harness/, which a test never needs to read.
 
 import importlib
 import os
+import sys
 from datetime import datetime, timezone
 
 import auth_actions
@@ -27,9 +28,12 @@ pytest_plugins = [
 ]
 
 
-def pytest_configure(config):
+def pytest_collection_finish(session):
     """Hypothesis's settings for the property tests: the same examples on every run (CI
-    too); HYPOTHESIS_PROFILE=explore tries new random ones, many more."""
+    too); HYPOTHESIS_PROFILE=explore tries new random ones, many more. (Only where a test
+    collected uses Hypothesis: it takes a while to import.)"""
+    if "hypothesis" not in sys.modules:
+        return
     from hypothesis import HealthCheck, settings
 
     settings.register_profile(

@@ -233,6 +233,17 @@ def test_doctor_says_how_to_set_up_a_missing_venv(doctor, tmp_path, monkeypatch)
     assert "make setup-offline" in line
 
 
+def test_doctor_fails_without_a_browser_and_names_the_command_that_gets_one(
+    doctor, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "VENV_PYTHON", tmp_path / "no-venv" / "python")
+    ready, line = doctor.check_browser()
+    assert not ready
+    assert "make browser" in line
+
+
 def test_doctor_names_a_package_that_does_not_match_its_pin(doctor, tmp_path, monkeypatch):
     pyjwt = importlib.metadata.version("PyJWT")
     (tmp_path / "requirements.txt").write_text(f"Flask==0.1  # too old\nPyJWT=={pyjwt}\n")

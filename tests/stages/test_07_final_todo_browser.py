@@ -122,9 +122,21 @@ def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     and delete to-dos, log out and in, revoke sessions and change the password. Wherever
     the focus lands, it shows, and after each action it is on a control, never lost on the
     page itself."""
-    keys = page.keyboard
     page.goto("/")
     assert_skip_link_first(page)
+    register_by_keyboard(page)
+    add_todos_by_keyboard(page)
+    tick_edit_and_delete_todos_by_keyboard(page)
+    log_out_and_in_by_keyboard(page)
+    # Two more sessions, from other devices, to revoke from the account page.
+    for _ in range(2):
+        auth_for(app.test_client()).log_in_as("alice")
+    revoke_sessions_and_change_the_password_by_keyboard(page)
+
+
+def register_by_keyboard(page):
+    """From the landing page to a new account, by the keyboard alone."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("main").get_by_role("link", name="Create an account"))
     keys.press("Enter")
     expect(page).to_have_url(at("/register"))
@@ -135,6 +147,10 @@ def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     keys.press("Enter")
     expect(page).to_have_url(at("/app"))
 
+
+def add_todos_by_keyboard(page):
+    """Enter in the box, or the Add button: the keyboard goes back to the box."""
+    keys = page.keyboard
     new_todo = page.get_by_label("New to-do")
     tab_to(page, new_todo)
     for title in ["Buy milk", "Call the plumber"]:
@@ -153,6 +169,11 @@ def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     expect(new_todo).to_be_focused()
     assert_focus_visible(page)
 
+
+def tick_edit_and_delete_todos_by_keyboard(page):
+    """Each change is said, and the focus stays on a control, never lost."""
+    keys = page.keyboard
+    news = page.get_by_role("status").filter(has_text=":")
     # Space ticks the box, again and again: the focus stays on it, and each change is said.
     checkbox = page.get_by_role("checkbox", name="Buy milk")
     tab_to(page, checkbox)
@@ -183,6 +204,10 @@ def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     expect(page.get_by_role("checkbox", name="Buy oat milk")).to_be_focused()
     assert_focus_visible(page)
 
+
+def log_out_and_in_by_keyboard(page):
+    """Log out, then in again: the to-dos are kept."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("button", name="Log out", exact=True), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/login"))
@@ -194,9 +219,10 @@ def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     expect(page).to_have_url(at("/app"))
     expect(todo_titles(page)).to_have_text(["Buy oat milk"])
 
-    # Two more sessions, from other devices, to revoke from the account page.
-    for _ in range(2):
-        auth_for(app.test_client()).log_in_as("alice")
+
+def revoke_sessions_and_change_the_password_by_keyboard(page):
+    """Revoking a session moves the keyboard to the next one, never to the page."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("link", name="Account", exact=True), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/account"))

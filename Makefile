@@ -51,7 +51,7 @@ test: venv browser
 lessons: venv
 	$(if $(filter command line,$(origin STAGE)), \
 		$(BIN)/python tools/practise.py lessons $(STAGE), \
-		$(BIN)/python -m pytest -m lesson --lessons -q -rN)
+		$(BIN)/python -m pytest -m lesson --lessons -q -rN --skip-browser-if-none)
 
 break: venv
 	$(BIN)/python tools/practise.py break $(STAGE) $(BREAK)

@@ -5,6 +5,7 @@
 #   make attacker [PORT=5001] [ATTACKER_PORT=8101]  the other site of the live attack demos
 #                                       (port 8001), attacking the stage on PORT
 #   make test                           the whole suite, browser tests included
+#   make browser                        a browser for the tests, downloaded if none is here
 #   make lessons [STAGE=04_session_cookies]  only the lesson tests, one claim a line
 #   make break STAGE=04_session_cookies [BREAK=no-csrf-check]  list a stage's breaks, or
 #                                       break a copy of it and watch its lessons go red
@@ -57,12 +58,14 @@ test: venv browser
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Weaknesses and fixes apart, one claim a line; STAGE=... for one stage's lessons.
-lessons: venv browser
+# The learner's loops (lessons, break, exercise) never download: with no browser here
+# they run every other lesson and say in one line which ones did not run.
+lessons: venv
 	$(if $(filter command line,$(origin STAGE)), \
 		$(BIN)/python tools/practise.py lessons $(STAGE), \
-		$(BIN)/python -m pytest -m lesson --lessons -q -rN)
+		$(BIN)/python -m pytest -m lesson --lessons -q -rN --skip-browser-if-none)
 
-break: venv browser
+break: venv
 	$(BIN)/python tools/practise.py break $(STAGE) $(BREAK)
 
 run-broken: venv
@@ -71,7 +74,7 @@ run-broken: venv
 breaks: venv browser
 	$(BIN)/python tools/practise.py breaks
 
-exercise: venv browser
+exercise: venv
 	$(BIN)/python tools/practise.py exercise $(STAGE) $(EXERCISE)
 
 exercises: venv browser
@@ -132,11 +135,13 @@ setup-offline:
 	@test -d "$(WHEELHOUSE)" || { echo "No wheelhouse at $(WHEELHOUSE): make setup-offline WHEELHOUSE=/path/to/wheelhouse"; exit 2; }
 	@PIP_NO_INDEX=1 PIP_FIND_LINKS="$(abspath $(WHEELHOUSE))" sh tools/setup_venv.sh "$(PYTHON)" "$(origin PYTHON)"
 
-# Playwright drives a Chromium: Debian's (apt install chromium) or $$CHROMIUM if there
-# is one, else Playwright's own, downloaded once.
+# Playwright drives a Chromium: $$CHROMIUM if set, else the light headless shell
+# (apt install chromium-headless-shell), else Debian's chromium; with none of them,
+# Playwright's own headless shell, downloaded once (about 100 MB) by this target only.
 browser: venv
-	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null; then \
-		$(BIN)/playwright install chromium; fi
+	@if [ -z "$$CHROMIUM" ] && ! command -v chromium-headless-shell >/dev/null \
+		&& ! command -v chromium >/dev/null; then \
+		$(BIN)/playwright install --only-shell chromium; fi
 
 # .venv, made with $(PYTHON) after checking it is 3.11 or newer, and requirements.txt
 # installed in it; made again when it cannot serve, never left half-made.

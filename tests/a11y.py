@@ -7,7 +7,7 @@ page's Content-Security-Policy (script-src 'self' refuses a <script> with the te
 and eval() too).
 """
 
-from conftest import ROOT
+from course import ROOT
 from playwright.sync_api import expect
 
 AXE_SOURCE = (ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js").read_text()

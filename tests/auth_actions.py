@@ -1,6 +1,8 @@
 """Logging a test client in the way the stage's own page does, in the style of flaskr's
-AuthActions: `auth.register()`, `auth.login()`, `auth.logout()`. One small class for each
-way a stage carries a login, chosen by the stage (see `for_stage`)."""
+AuthActions: `auth.register()`, `auth.login()`, `auth.logout()`, and `auth.log_in_as()`
+for both at once. One small class for each way a stage carries a login, chosen by the
+stage (see `for_stage`). Tests get one through the `auth` fixture (or `auth_for(client)`
+for another client); the harness's own code uses `for_client`."""
 
 TEST_PASSWORD = "correct horse battery"
 
@@ -11,19 +13,28 @@ class AuthActions:
     def __init__(self, client):
         self.client = client
 
-    def register(self, username="alice", password=TEST_PASSWORD, role=None):
+    def register(self, username="alice", password=TEST_PASSWORD, role=None, **request):
+        """REQUEST: more of the test client's options, such as environ_base."""
         body = {"username": username, "password": password}
-        return self.client.post("/api/register", json=body)
+        return self.client.post("/api/register", json=body, **request)
 
-    def login(self, username="alice", password=TEST_PASSWORD):
+    def login(self, username="alice", password=TEST_PASSWORD, **request):
         body = {"username": username, "password": password}
-        response = self.client.post("/api/login", json=body)
+        response = self.client.post("/api/login", json=body, **request)
         if response.status_code == 200:
             self.remember(response)
         return response
 
     def logout(self):
         return self.client.post("/api/logout")
+
+    def log_in_as(self, username="alice", password=TEST_PASSWORD, role="admin"):
+        """Make the user USERNAME (in stage 08 with ROLE) unless it exists, then log in as
+        it; the login must succeed."""
+        self.register(username, password, role=role)
+        response = self.login(username, password)
+        assert response.status_code == 200, response.get_json()
+        return response
 
     def remember(self, response):
         """What the page keeps after a login, to send with every request."""
@@ -51,7 +62,7 @@ class CookieAuth(AuthActions):
 class CommandLineUserAuth(CookieAuth):
     """Stage 08: no sign-up; users are made on the command line, with a role."""
 
-    def register(self, username="alice", password=TEST_PASSWORD, role="admin"):
+    def register(self, username="alice", password=TEST_PASSWORD, role="admin", **request):
         command = ["create-user", username, "--role", role, "--password", password]
         return self.client.application.test_cli_runner().invoke(args=command)
 
@@ -70,3 +81,8 @@ BY_STAGE = {
 def for_stage(stage_name: str):
     """The AuthActions class of STAGE_NAME, or None for a stage without users."""
     return BY_STAGE.get(stage_name[:2])
+
+
+def for_client(client):
+    """AuthActions for CLIENT, of the stage its app is."""
+    return for_stage(client.application.name)(client)

@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import jwt
-from conftest import ROOT, TEST_PASSWORD, GunicornServer, empty_database
+from auth_actions import TEST_PASSWORD
+from course import ROOT
+from harness.gunicorn import GunicornServer
+from harness.postgresql import empty_database
 from sqlalchemy import create_engine, text
 
 

@@ -5,9 +5,9 @@ a class needs, one line each, and says how to fix what is wrong:
     python3 tools/doctor.py [--port 5001] [--attacker-port 8101] [--slides-port 8100]
                                                (Windows: py tools\\doctor.py)
 
-Exit status 0 when the machine is ready, 1 when not. Lines marked "note" are not needed to
-run the stages (a browser for the tests, git for `make diff`, the ports of `make attacker`
-and `make slides`).
+Exit status 0 when the machine is ready, 1 when not (a browser for the lessons that run
+in one is needed). Lines marked "note" are not needed to run the stages (git for
+`make diff`, the ports of `make attacker` and `make slides`).
 
 Kept runnable by an old Python (3.7 and up, such as macOS's own python3), so that it can
 say that Python is too old.
@@ -49,10 +49,12 @@ for name in sys.argv[1:]:
         versions[name] = None
 print(json.dumps(versions))
 """
-# Run by .venv's Python: where Playwright's own Chromium is (downloaded or not).
+# Run by .venv's Python: Playwright's own browser starts (the headless shell, or the
+# full Chromium, as Playwright picks for a headless run); prints where it is.
 PLAYWRIGHT_CHROMIUM = """
 from playwright.sync_api import sync_playwright
 with sync_playwright() as playwright:
+    playwright.chromium.launch().close()
     print(playwright.chromium.executable_path)
 """
 
@@ -218,8 +220,14 @@ def note_git():
     return True, f"git, for make diff ({git})"
 
 
-def note_browser():
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+def check_browser():
+    """The browser the tests drive, in the order they choose it (tests/harness/browser.py):
+    $CHROMIUM, the light headless shell, Debian's chromium, else Playwright's own."""
+    chromium = (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium-headless-shell")
+        or shutil.which("chromium")
+    )
     if chromium is None and VENV_PYTHON.exists():
         found = subprocess.run(  # noqa: S603 (our own command line)
             [str(VENV_PYTHON), "-c", PLAYWRIGHT_CHROMIUM],
@@ -227,14 +235,13 @@ def note_browser():
             text=True,
             timeout=60,
         )
-        path = found.stdout.strip()
-        chromium = path if found.returncode == 0 and Path(path).exists() else None
+        chromium = found.stdout.strip() if found.returncode == 0 else None
     if chromium is None:
         return False, (
-            "no Chromium yet: only make test needs one, and installs Playwright's the first"
-            " time (about 150 MB, from the internet); or sudo apt install chromium"
+            "no browser for the lessons that run in one: make browser (Playwright's headless"
+            " shell, about 100 MB from the internet; or sudo apt install chromium-headless-shell)"
         )
-    return True, f"a Chromium for the browser tests ({chromium})"
+    return True, f"a browser for the lessons and tests ({chromium})"
 
 
 def main():
@@ -246,7 +253,14 @@ def main():
     parser.add_argument("--slides-port", type=int, default=SLIDES_PORT, help="of make slides")
     ports = parser.parse_args()
     print("Checking this machine for the course (no network needed):")
-    checks = [check_python, check_venv, lambda: check_port(ports.port), check_stage, check_curl]
+    checks = [
+        check_python,
+        check_venv,
+        lambda: check_port(ports.port),
+        check_stage,
+        check_curl,
+        check_browser,
+    ]
     problems = 0
     for check in checks:
         ready, line = check()
@@ -254,7 +268,6 @@ def main():
         print(f"  {'ok  ' if ready else 'FAIL'}  {line}", flush=True)
     notes = [
         note_git,
-        note_browser,
         lambda: note_attacker_port(ports.attacker_port),
         lambda: note_slides_port(ports.slides_port),
     ]

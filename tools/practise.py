@@ -110,6 +110,8 @@ def run_pytest(arguments, scratch, quiet):
     if scratch is not None:
         env["COURSE_STAGES_DIR"] = str(scratch)
     command = [sys.executable, "-m", "pytest", *arguments, f"--junitxml={report}"]
+    if not quiet:  # a learner's loop: with no browser here, the other lessons still run
+        command.append("--skip-browser-if-none")
     output = subprocess.DEVNULL if quiet else None
     subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     ran, failed, kinds = set(), set(), {}
@@ -143,10 +145,12 @@ def try_break(stage, name):
         print(f"The break removes {each['removes']}:\n")
         apply_break(stage, name, scratch, show=True)
         print(f"\nRunning the lessons of {stage} on the broken copy:\n")
-        _, failed, kinds = run_lessons(stage, scratch, quiet=False)
-    missed = [test for test in each["caught_by"] if test not in failed]
+        ran, failed, kinds = run_lessons(stage, scratch, quiet=False)
+    missed = [test for test in each["caught_by"] if test in ran and test not in failed]
     if missed:
         sys.exit(f"\nNOT CAUGHT: {', '.join(missed)} stayed green.")
+    if not any(test in ran for test in each["caught_by"]):
+        sys.exit("\nNot caught here: the lessons that catch it need a browser (make browser).")
     print()
     for line in legend(each["kind"], {test: kinds[test] for test in sorted(failed)}):
         print(line)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from a11y import assert_no_axe_violations
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from playwright.sync_api import expect
 
 LOGIN_STAGES = [

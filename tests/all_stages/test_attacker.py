@@ -13,8 +13,10 @@ import threading
 
 import auth_actions
 import pytest
-from conftest import CHEAP_HASH_METHOD, TEST_PASSWORD, whole_responses
+from auth_actions import TEST_PASSWORD
+from course import CHEAP_HASH_METHOD
 from flask import request
+from harness.live_server import whole_responses
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
-from conftest import ROOT, STAGES, api_urls, concrete_url, log_in, new_user_client
+from course import ROOT, STAGES
+from harness.routes import api_urls, concrete_url, new_user_client
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 NO_SESSION_YET = {"/api/login", "/api/register"}  # 04's README: JSON bodies stop login CSRF
@@ -74,13 +75,13 @@ def cookie_flags(header):
 
 @pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("stage_name", COOKIE_STAGES)
-def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secure):
+def test_every_cookie_set_carries_the_right_flags(clock, stage, app_config, secure, auth_for):
     app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": secure})
     client, headers = app.test_client(), []
-    headers += set_cookie_headers(log_in(client, "alice"))
+    headers += set_cookie_headers(auth_for(client).log_in_as("alice"))
     clock.shift(timedelta(minutes=31))  # past any token's lifetime: renewed where it can be
     headers += set_cookie_headers(client.get("/api/me"))
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     headers += set_cookie_headers(client.post("/api/logout"))
     assert len(headers) >= 4
     for header in headers:

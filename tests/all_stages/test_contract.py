@@ -9,15 +9,15 @@ import os
 import re
 
 import pytest
-from conftest import (
-    STAGES,
+from course import STAGES
+from flask import Flask
+from harness.routes import (
     api_urls,
     assert_json_client_error,
     concrete_url,
     new_user_client,
     write_routes,
 )
-from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 pytestmark = pytest.mark.parametrize("stage_name", STAGES)
@@ -93,10 +93,21 @@ def test_hostile_bodies_get_json_errors_never_500(app):
             {"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"},
             *({"json": body} for body in NOT_AN_OBJECT),
             {"json": {"unknown_field": "x"}},
-            *({"json": {field: value}} for field in FIELDS for value in WRONG_TYPES),
         ]
         for body in bodies:
             assert_json_client_error(client.open(url, method=method, **body))
+        for field in FIELDS:
+            for value in WRONG_TYPES:
+                response = client.open(url, method=method, json={field: value})
+                assert_json_client_error(response)
+                if is_refused_by_name(response, field):
+                    # A field the route does not take is refused by its name before its
+                    # value is read: every other value of it takes the same path.
+                    break
+
+
+def is_refused_by_name(response, field):
+    return response.status_code == 400 and response.get_json()["error"] == f"{field}: unknown field"
 
 
 def test_bodies_over_64_kib_get_413(app):

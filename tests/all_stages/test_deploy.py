@@ -20,13 +20,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import (
-    CHEAP_HASH_METHOD,
-    TEST_PASSWORD,
-    GunicornServer,
-    empty_database,
-    stage_folder,
-)
+from auth_actions import TEST_PASSWORD
+from course import CHEAP_HASH_METHOD, stage_folder
+from harness.gunicorn import GunicornServer
+from harness.postgresql import empty_database
 from helpers import at_once
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 

@@ -1,4 +1,6 @@
-"""What the other tests take for granted of the harness (conftest.py)."""
+"""What the other tests take for granted of the harness (conftest.py, harness/)."""
+
+from hypothesis import settings
 
 STAGE = "03_session_localstorage"  # any stage with a page
 WHAT_IS_KEPT = "[localStorage.length, sessionStorage.length, document.cookie]"
@@ -16,3 +18,10 @@ def test_a_tab_used_again_comes_back_with_no_cookies_and_empty_storage(tabs, liv
     again.goto("/")
     assert again.evaluate(WHAT_IS_KEPT) == [0, 0, ""]
     tabs.give_back(again, key)
+
+
+def test_property_tests_run_with_the_profile_of_conftest():
+    """The same examples on every run, and no deadline (a busy machine is no bug)."""
+    assert settings.default.derandomize
+    assert settings.default.deadline is None
+    assert settings.default.max_examples == 60

@@ -7,7 +7,8 @@ session id, instead of keeping "undefined"."""
 import importlib
 
 import pytest
-from conftest import TEST_PASSWORD, close_databases, whole_responses
+from auth_actions import TEST_PASSWORD
+from harness.first_start import close_databases
 from playwright.sync_api import expect
 
 STAGE = "03_session_localstorage"
@@ -18,8 +19,7 @@ def serve_04_instead(http_server, app_config, tmp_path):
     """Stage 04 at the address that served 03, as Ctrl-C and `make run` do in class."""
     config = {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '04.sqlite'}"}
     app = importlib.import_module("04_session_cookies").create_app(config)
-    current, _ = http_server
-    yield lambda: setattr(current, "app", whole_responses(app))
+    yield lambda: http_server.serve(app)
     close_databases(app)
 
 

@@ -7,7 +7,8 @@ import logging
 from urllib.parse import quote, quote_plus
 
 import pytest
-from conftest import STAGES, TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
+from course import STAGES
 from helpers import at
 from playwright.sync_api import expect
 

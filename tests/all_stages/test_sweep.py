@@ -3,27 +3,18 @@ the app's url_map, not from a list kept by hand: random and hostile bodies, quer
 strings, headers, path parameters and content types. Whatever comes, the answer is never
 a 500, every error is JSON with an "error", and a refused request changes nothing.
 
-The examples are derandomized, so every run (and CI) tries the same ones; set
-HYPOTHESIS_PROFILE=explore for new random ones, as many as you like."""
+The examples are derandomized (the profiles are in conftest.py), so every run (and CI)
+tries the same ones; set HYPOTHESIS_PROFILE=explore for new random ones, many more."""
 
 import json
 import os
 from urllib.parse import quote
 
 import pytest
-from conftest import STAGES, api_urls, assert_json_client_error, concrete_url, new_user_client
-from hypothesis import HealthCheck, given, settings
+from course import STAGES
+from harness.routes import api_urls, assert_json_client_error, concrete_url, new_user_client
+from hypothesis import given
 from hypothesis import strategies as st
-
-settings.register_profile(
-    "ci",
-    max_examples=60,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("explore", max_examples=1000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 FIELDS = [

@@ -5,7 +5,7 @@ the class plan of the same name, teaching/plan-NAME.md."""
 
 import re
 
-from conftest import ROOT
+from course import ROOT
 
 SLIDES = ROOT / "slides"
 TEACHING = ROOT / "teaching"

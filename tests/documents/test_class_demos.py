@@ -16,7 +16,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import CHEAP_HASH_METHOD, ROOT
+from course import CHEAP_HASH_METHOD, ROOT
 from decks import DECKS, plan
 
 # What each plan says its demos show, in the order they show it.

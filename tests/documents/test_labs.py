@@ -7,7 +7,7 @@ import re
 import sys
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 
 sys.path.insert(0, str(ROOT / "tools"))
 import labs  # noqa: E402

@@ -15,7 +15,7 @@ import jwt
 import limits.storage
 import pytest
 import time_machine
-from conftest import ROOT
+from course import ROOT
 from flask import Flask, session
 
 from bench import peers

@@ -4,7 +4,7 @@ where the table says it first appears, and the names it replaced are gone from e
 import re
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text()
 SECTION = re.search(r"^## Names used in every stage\n(.*?)^## ", CONTRIBUTING, re.M | re.S).group(1)

@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import conftest
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
+from harness import lessons
 
 sys.path.insert(0, str(ROOT / "tools"))
-import lessons  # noqa: E402 (tests/lessons.py, as conftest.py imports it)
 import practise  # noqa: E402
 
 
@@ -32,7 +31,8 @@ def lessons_by_stage(request):
 
 # A collection in another process that prints each lesson's node id and kind.
 COLLECT_LESSONS = """
-import sys, lessons, pytest
+import sys, pytest
+from harness import lessons
 class Print:
     def pytest_collection_finish(self, session):
         for item in session.items:
@@ -118,7 +118,7 @@ def test_every_lesson_writes_its_kind_into_the_junit_report_for_make_break():
         user_properties=[],
         path=Path("test_01_missile_button.py"),
     )
-    conftest.pytest_collection_modifyitems([item])
+    lessons.pytest_collection_modifyitems([item])
     assert item.user_properties == [("lesson", "weakness")]
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CHEAP_HASH_METHOD, ROOT, STAGES
+from course import CHEAP_HASH_METHOD, ROOT, STAGES
 
 # What each README says its lines print (a few telling pieces of it; a pattern where the
 # figure depends on the machine's speed: 07's wait began while the guesses were hashed).
@@ -213,7 +213,8 @@ def test_the_front_door_is_short_and_shows_set_up_the_map_and_the_targets_at_onc
 
 def test_the_front_door_says_how_long_make_test_takes_and_with_which_browser():
     line = next(p for p in FRONT_DOOR.split("\n\n") if p.startswith("`make test`"))
-    assert "minutes" in line and "headless Chromium" in line and "$CHROMIUM" in line
+    assert "minute" in line and "headless Chromium" in line and "$CHROMIUM" in line
+    assert "chromium-headless-shell" in line and "make browser" in line
 
 
 def test_the_front_door_says_what_a_learner_may_ignore_and_where_the_others_go():
@@ -279,3 +280,12 @@ def test_every_stage_readme_opens_with_two_or_three_objectives(stage_name):
     found = re.search(r"^After this stage you can:\n\n((?:- .+\n)+)\n*\Z", opening, re.MULTILINE)
     assert found, f"{stage_name}/README.md: no objectives right before its Goal"
     assert 2 <= len(found.group(1).splitlines()) <= 3
+
+
+def test_the_readmes_example_test_is_in_the_suite_as_written():
+    """The test that README.md's "Write a test" offers to copy is a real one, word for word."""
+    tests_part = (ROOT / "README.md").read_text().split("## Write a test\n", 1)[1].split("\n## ")[0]
+    example = re.search(r"```python\n(.*?)```", tests_part, flags=re.DOTALL).group(1)
+    assert example.startswith("def test_")
+    suite = (ROOT / "tests" / "stages" / "test_04_session_cookies.py").read_text()
+    assert f"\n{example}" in suite

@@ -11,7 +11,7 @@ import urllib.request
 from http.server import ThreadingHTTPServer
 
 import pytest
-from conftest import ROOT
+from course import ROOT
 from decks import DECK, DECKS, SLIDE_TEXTS, SLIDES, deck_ids, deck_slides, minutes, slide_id, title
 
 sys.path.insert(0, str(SLIDES))

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STAGES
+from course import ROOT, STAGES
 from decks import (
     DECK,
     DECKS,
@@ -297,6 +297,17 @@ def test_doctor_says_how_to_set_up_a_missing_venv(doctor, tmp_path, monkeypatch)
     assert not ready
     assert line.startswith("no .venv yet: make run sets it up")
     assert "make setup-offline" in line
+
+
+def test_doctor_fails_without_a_browser_and_names_the_command_that_gets_one(
+    doctor, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "VENV_PYTHON", tmp_path / "no-venv" / "python")
+    ready, line = doctor.check_browser()
+    assert not ready
+    assert "make browser" in line
 
 
 def test_doctor_names_a_package_that_does_not_match_its_pin(doctor, tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ import subprocess
 import urllib.request
 
 import pytest
-from conftest import ROOT
+from course import ROOT
 from playwright.sync_api import expect
 
 STAGE = "01_missile_button"

@@ -3,34 +3,14 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from playwright.sync_api import expect
 
 STAGE = "03_session_localstorage"
 
 
-def register(client, username, password=TEST_PASSWORD):
-    return client.post("/api/register", json={"username": username, "password": password})
-
-
-def login(client, username, password=TEST_PASSWORD):
-    return client.post("/api/login", json={"username": username, "password": password})
-
-
 def bearer(session_id):
     return {"Authorization": f"Bearer {session_id}"}
-
-
-@pytest.fixture
-def alice(client):
-    register(client, "alice")
-    return bearer(login(client, "alice").get_json()["session_id"])
-
-
-@pytest.fixture
-def bob(client):
-    register(client, "bob")
-    return bearer(login(client, "bob").get_json()["session_id"])
 
 
 def get_json(url, session_id):
@@ -47,12 +27,12 @@ def get_json(url, session_id):
 # --- Register, log in, log out -----------------------------------------------------------
 
 
-def test_register_login_me_logout(client):
-    response = register(client, "alice")
+def test_register_login_me_logout(client, auth):
+    response = auth.register("alice")
     assert response.status_code == 201
     assert response.get_json() == {"id": 1, "username": "alice"}
 
-    response = login(client, "alice")
+    response = auth.login("alice")
     assert response.status_code == 200
     session_id = response.get_json()["session_id"]
     assert response.get_json()["user"] == {"id": 1, "username": "alice"}
@@ -63,24 +43,24 @@ def test_register_login_me_logout(client):
     assert client.get("/api/me", headers=bearer(session_id)).status_code == 401
 
 
-def test_usernames_are_one_account_whatever_the_case(client):
-    assert register(client, "Alice").get_json()["username"] == "alice"
-    assert register(client, "ALICE").status_code == 409
-    assert login(client, "aLiCe").status_code == 200
+def test_usernames_are_one_account_whatever_the_case(auth):
+    assert auth.register("Alice").get_json()["username"] == "alice"
+    assert auth.register("ALICE").status_code == 409
+    assert auth.login("aLiCe").status_code == 200
 
 
-def test_a_taken_username_is_409(client):
-    register(client, "alice")
-    response = register(client, "alice", "another password")
+def test_a_taken_username_is_409(auth):
+    auth.register("alice")
+    response = auth.register("alice", "another password")
     assert response.status_code == 409
     assert response.get_json() == {"error": "username: already taken"}
-    assert login(client, "alice", "another password").status_code == 401
+    assert auth.login("alice", "another password").status_code == 401
 
 
-def test_unknown_user_and_wrong_password_get_the_same_answer(client):
-    register(client, "alice")
-    wrong_password = login(client, "alice", "not the password")
-    unknown_user = login(client, "mallory")
+def test_unknown_user_and_wrong_password_get_the_same_answer(auth):
+    auth.register("alice")
+    wrong_password = auth.login("alice", "not the password")
+    unknown_user = auth.login("mallory")
     assert wrong_password.status_code == unknown_user.status_code == 401
     assert wrong_password.get_json() == unknown_user.get_json()
 
@@ -103,34 +83,34 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(client):
     ],
 )
 @pytest.mark.parametrize("route", ["/api/register", "/api/login"])
-def test_bad_credentials_input_gets_a_400_and_creates_nothing(client, route, body, error):
+def test_bad_credentials_input_gets_a_400_and_creates_nothing(client, route, body, error, auth):
     response = client.post(route, json=body)
     assert response.status_code == 400
     assert response.get_json()["error"].startswith(error)
-    assert register(client, "alice").status_code == 201  # the name was not taken
+    assert auth.register("alice").status_code == 201  # the name was not taken
 
 
-def test_an_unknown_user_costs_a_password_check_too(stage, client, monkeypatch):
+def test_an_unknown_user_costs_a_password_check_too(stage, monkeypatch, auth):
     """So that a login for an unknown user takes as long as a wrong password."""
     checks = []
     real_check = stage.models.check_password_hash
     monkeypatch.setattr(
         stage.models, "check_password_hash", lambda *args: checks.append(args) or real_check(*args)
     )
-    assert login(client, "nobody").status_code == 401
+    assert auth.login("nobody").status_code == 401
     assert len(checks) == 1
 
 
-def test_a_password_keeps_its_spaces(client):
-    register(client, "alice", "  spaces count  ")
-    assert login(client, "alice", "  spaces count  ").status_code == 200
-    assert login(client, "alice", "spaces count").status_code == 401
+def test_a_password_keeps_its_spaces(auth):
+    auth.register("alice", "  spaces count  ")
+    assert auth.login("alice", "  spaces count  ").status_code == 200
+    assert auth.login("alice", "spaces count").status_code == 401
 
 
-def test_logging_out_is_a_post(client, alice):
-    response = client.get("/api/logout", headers=alice)
+def test_logging_out_is_a_post(alice):
+    response = alice.get("/api/logout")
     assert response.status_code == 405
-    assert client.get("/api/me", headers=alice).status_code == 200
+    assert alice.get("/api/me").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -144,12 +124,11 @@ def test_no_valid_session_is_401(client, authorization):
 
 
 @pytest.mark.lesson("fix")
-def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config):
+def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config, auth_for):
     del app_config["PASSWORD_HASH_METHOD"]  # the stage's own default, as in production
     app = stage.create_app(app_config)
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:3"
-    client = app.test_client()
-    register(client, "alice")
+    auth_for(app.test_client()).register("alice")
     with app.app_context():
         db, models = stage.db.db, stage.models
         stored = db.session.execute(db.select(models.User.password_hash)).scalar_one()
@@ -157,8 +136,8 @@ def test_passwords_are_hashed_with_owasp_scrypt_parameters(stage, app_config):
     assert TEST_PASSWORD not in stored
 
 
-def test_session_ids_are_stored_only_as_hashes(stage, app, client, alice):
-    session_id = alice["Authorization"].removeprefix("Bearer ")
+def test_session_ids_are_stored_only_as_hashes(stage, app, alice):
+    session_id = alice.environ_base["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
     with app.app_context():
         db = stage.db.db
         stored = db.session.execute(db.select(stage.models.UserSession.token_hash)).scalars().all()
@@ -174,23 +153,21 @@ def test_todos_need_a_login(client):
     assert client.post("/api/todos", json={"title": "x"}).status_code == 401
 
 
-def test_each_user_sees_only_their_own_todos(client, alice, bob):
-    client.post("/api/todos", json={"title": "alice's"}, headers=alice)
-    client.post("/api/todos", json={"title": "bob's"}, headers=bob)
-    assert [t["title"] for t in client.get("/api/todos", headers=alice).get_json()] == ["alice's"]
-    assert [t["title"] for t in client.get("/api/todos", headers=bob).get_json()] == ["bob's"]
+def test_each_user_sees_only_their_own_todos(alice, bob):
+    alice.post("/api/todos", json={"title": "alice's"})
+    bob.post("/api/todos", json={"title": "bob's"})
+    assert [t["title"] for t in alice.get("/api/todos").get_json()] == ["alice's"]
+    assert [t["title"] for t in bob.get("/api/todos").get_json()] == ["bob's"]
 
 
 @pytest.mark.lesson("fix")
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-def test_another_users_todo_is_not_found(client, alice, bob, method):
-    todo_id = client.post("/api/todos", json={"title": "alice's"}, headers=alice).get_json()["id"]
-    response = client.open(
-        f"/api/todos/{todo_id}", method=method, json={"title": "bob was here"}, headers=bob
-    )
+def test_another_users_todo_is_not_found(alice, bob, method):
+    todo_id = alice.post("/api/todos", json={"title": "alice's"}).get_json()["id"]
+    response = bob.open(f"/api/todos/{todo_id}", method=method, json={"title": "bob was here"})
     assert response.status_code == 404
     assert response.get_json() == {"error": f"no todo with id {todo_id}"}
-    assert client.get(f"/api/todos/{todo_id}", headers=alice).get_json()["title"] == "alice's"
+    assert alice.get(f"/api/todos/{todo_id}").get_json()["title"] == "alice's"
 
 
 # --- The page ----------------------------------------------------------------------------
@@ -220,8 +197,8 @@ def test_the_page_registers_logs_in_and_keeps_todos(page, live_server):
     expect(page.locator("#todos .title")).to_have_text(["buy milk"])
 
 
-def test_the_page_shows_a_wrong_password(page, live_server, client):
-    register(client, "alice")
+def test_the_page_shows_a_wrong_password(page, live_server, auth):
+    auth.register("alice")
     page.goto(live_server)
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("not the password")

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 from helpers import set_cookies, sql_statements
 from playwright.sync_api import expect
 
@@ -18,12 +18,20 @@ def titles(client):
     return [todo["title"] for todo in client.get("/api/todos").get_json()]
 
 
+# The README's example of a test to copy (tests/documents/test_readmes.py checks it is this).
+def test_my_todos_are_mine_alone(auth, client, bob):
+    auth.log_in_as("carol")
+    client.post("/api/todos", json={"title": "mine"})
+    assert [todo["title"] for todo in client.get("/api/todos").get_json()] == ["mine"]
+    assert bob.get("/api/todos").get_json() == []
+
+
 # --- Log in: two cookies -----------------------------------------------------------------
 
 
-def test_login_answers_with_the_user_never_the_session_id(client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_login_answers_with_the_user_never_the_session_id(client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     assert response.status_code == 200
     assert response.get_json() == {"id": 1, "username": "alice"}
     session_id = client.get_cookie("session_id").value
@@ -32,9 +40,9 @@ def test_login_answers_with_the_user_never_the_session_id(client):
 
 
 @pytest.mark.lesson("fix")
-def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readable(client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readable(client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     cookies = set_cookies(response)
     session, csrf = cookies["session_id"], cookies["csrf_token"]
     assert session["httponly"] is True
@@ -46,11 +54,11 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_the_csrf_cookie_readabl
         assert cookie["secure"] == ""  # plain http on a laptop; see the next test
 
 
-def test_cookies_are_secure_when_configured(stage, app_config):
+def test_cookies_are_secure_when_configured(stage, app_config, auth_for):
     app = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True})
     client = app.test_client()
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth_for(client).register("alice")
+    response = auth_for(client).login("alice")
     cookies = set_cookies(response)
     assert cookies["session_id"]["secure"] is True
     assert cookies["csrf_token"]["secure"] is True
@@ -79,10 +87,10 @@ def test_a_bearer_header_is_no_longer_a_way_in(app, alice):
 
 
 @pytest.mark.lesson("fix")
-def test_login_csrf_another_sites_form_cannot_log_you_in(client):
+def test_login_csrf_another_sites_form_cannot_log_you_in(client, auth):
     """Login needs no CSRF token (there is no session yet), but it needs a JSON body, and
     an HTML form on another site can only send form encodings or text/plain."""
-    client.post("/api/register", json={"username": "mallory", "password": TEST_PASSWORD})
+    auth.register("mallory")
     for content_type, body in [
         ("text/plain", f'{{"username": "mallory", "password": "{TEST_PASSWORD}"}}'),
         ("application/x-www-form-urlencoded", f"username=mallory&password={TEST_PASSWORD}"),
@@ -146,10 +154,10 @@ def test_logout_ends_the_session_and_clears_both_cookies(app, alice):
 
 
 @pytest.mark.lesson("fix")
-def test_logout_everywhere_on_one_device_ends_the_session_on_another(app):
+def test_logout_everywhere_on_one_device_ends_the_session_on_another(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert phone.get("/api/me").status_code == 200
     assert laptop.post("/api/logout-all").status_code == 204
     assert phone.get("/api/me").status_code == 401
@@ -161,12 +169,12 @@ def test_logout_everywhere_leaves_other_users_alone(alice, bob):
     assert bob.get("/api/me").status_code == 200
 
 
-def test_sessions_lists_my_sessions_with_public_ids(app):
+def test_sessions_lists_my_sessions_with_public_ids(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
+    auth_for(laptop).log_in_as("alice")
     laptop.environ_base["HTTP_USER_AGENT"] = "laptop browser"
     phone.environ_base["HTTP_USER_AGENT"] = "phone browser"
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     sessions = laptop.get("/api/sessions").get_json()
     assert [s["current"] for s in sessions] == [True, False]
     assert sessions[1]["user_agent"] == "phone browser"
@@ -176,10 +184,10 @@ def test_sessions_lists_my_sessions_with_public_ids(app):
 
 
 @pytest.mark.lesson("fix")
-def test_revoking_a_session_ends_it(app):
+def test_revoking_a_session_ends_it(app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     phone_id = next(s["id"] for s in laptop.get("/api/sessions").get_json() if not s["current"])
     assert laptop.delete(f"/api/sessions/{phone_id}").status_code == 204
     assert phone.get("/api/me").status_code == 401
@@ -321,10 +329,13 @@ def test_another_origins_form_cannot_change_anything(page, live_server):
                 <script>document.forms[0].submit()</script>""",
         ),
     )
+    # Waits for the forged request's answer, not for the attacker's page to finish loading:
+    # a forgery that succeeds answers 204, and that page never fires its load event.
     with page.expect_response(f"{live_server}/api/logout-all") as attack:
-        page.goto(attacker)
+        page.goto(attacker, wait_until="commit")
     # 403, not 401: the browser did send the session cookie; the CSRF check refused.
     assert attack.value.status == 403
+    page.wait_for_url(f"{live_server}/api/logout-all")  # the refusal, shown as a page
     page.goto(live_server)
     expect(page.locator("#username")).to_have_text("alice")
 
@@ -344,36 +355,36 @@ def test_session_and_csrf_tokens_are_long_random_strings(alice):
     assert session_id != csrf_token
 
 
-def test_the_session_lifetime_is_a_setting(clock, stage, app_config):
+def test_the_session_lifetime_is_a_setting(clock, stage, app_config, auth_for):
     app = stage.create_app({**app_config, "SESSION_LIFETIME": 60})
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     clock.shift(timedelta(seconds=59))
     assert client.get("/api/me").status_code == 200
     clock.shift(timedelta(seconds=1))
     assert client.get("/api/me").status_code == 401
 
 
-def test_expired_sessions_are_not_listed(clock, app):
+def test_expired_sessions_are_not_listed(clock, app, auth_for):
     phone, laptop = app.test_client(), app.test_client()
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     clock.shift(timedelta(days=6))
-    log_in(laptop, "alice")
+    auth_for(laptop).log_in_as("alice")
     clock.shift(timedelta(days=1))
     assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
 
 
-def test_control_characters_in_a_user_agent_are_not_stored(app):
+def test_control_characters_in_a_user_agent_are_not_stored(app, auth_for):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "curl\x00/8\x1b[31m"
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     assert client.get("/api/sessions").get_json()[0]["user_agent"] == "curl/8[31m"
 
 
-def test_a_long_user_agent_is_cut_to_200_characters(app):
+def test_a_long_user_agent_is_cut_to_200_characters(app, auth_for):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "x" * 1000
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     assert client.get("/api/sessions").get_json()[0]["user_agent"] == "x" * 200
 
 
@@ -383,8 +394,8 @@ def test_logout_removes_the_cookies_with_the_flags_they_were_set_with(alice):
     assert cookies["csrf_token"]["httponly"] == ""
 
 
-def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice):
-    log_in(alice, "alice")
+def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(app, alice, auth_for):
+    auth_for(alice).log_in_as("alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 

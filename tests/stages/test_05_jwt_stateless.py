@@ -9,7 +9,7 @@ from http.cookies import SimpleCookie
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 from helpers import sql_statements, with_token
 from hypothesis import given
 from hypothesis import strategies as st
@@ -192,9 +192,9 @@ def access_token(client):
     return client.get_cookie("access_token").value
 
 
-def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client, auth):
+    auth.register("alice")
+    response = auth.login("alice")
     user = response.get_json()
     assert user["username"] == "alice"
     cookies = SimpleCookie()
@@ -213,11 +213,11 @@ def test_login_sets_a_jwt_cookie_that_says_who_and_until_when(app, client):
 
 
 @pytest.mark.lesson("fix")
-def test_anyone_can_read_a_token_but_not_change_it(app, alice):
+def test_anyone_can_read_a_token_but_not_change_it(app, alice, auth_for):
     """The signature is the whole security of a JWT: a token changed by anyone without
     the key, here to name another user, is refused."""
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bob.post("/api/todos", json={"title": "bob's secret"})
     bobs_id = bob.get("/api/me").get_json()["id"]
     header, payload, signature = access_token(alice).split(".")
@@ -237,8 +237,8 @@ def test_anyone_can_read_a_token_but_not_change_it(app, alice):
 CSRF = "x" * 43  # shaped like the CSRF values the stage makes
 
 
-def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client):
-    alice = client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_token_made_by_pyjwt_with_the_apps_key_is_accepted(app, client, auth):
+    alice = auth.register("alice")
     now = int(time.time())
     claims = {"sub": str(alice.get_json()["id"]), "aud": STAGE, "iat": now, "exp": now + 60,
               "csrf": CSRF}  # fmt: skip
@@ -267,10 +267,10 @@ def test_the_app_answers_every_forgery_with_401(client, name):
     ids=["no sub", "no csrf", "sub not a number", "sub with spaces", "sub huge", "csrf a number",
          "csrf not text"],
 )  # fmt: skip
-def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client, claims):
+def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client, claims, auth):
     """PyJWT tokens with our key are accepted when they carry our claims, as the test
     above shows; without them, they are refused, never a 500."""
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+    auth.register("alice")
     token = jwt.encode(
         {"aud": STAGE, **claims, "exp": int(time.time()) + 60}, app.config["SECRET_KEY"]
     )
@@ -280,29 +280,29 @@ def test_tokens_signed_with_our_key_but_not_shaped_like_ours_get_401(app, client
         assert response.status_code == 401
 
 
-def test_a_token_from_before_a_restart_is_refused(stage, app_config):
+def test_a_token_from_before_a_restart_is_refused(stage, app_config, auth_for):
     """The default key is new at each start (stage 07 keeps one)."""
     del app_config["SECRET_KEY"]
     before = stage.create_app(app_config).test_client()
-    log_in(before, "alice")
+    auth_for(before).log_in_as("alice")
     after = stage.create_app(app_config).test_client()
     after.set_cookie("access_token", access_token(before))
     assert before.get("/api/me").status_code == 200
     assert after.get("/api/me").status_code == 401
 
 
-def test_a_numeric_secret_key_from_the_environment_works(stage, app_config, monkeypatch):
+def test_a_numeric_secret_key_from_the_environment_works(stage, app_config, monkeypatch, auth_for):
     del app_config["SECRET_KEY"]
     monkeypatch.setenv("FLASK_SECRET_KEY", "12345678901234567890123456789012")
     client = stage.create_app(app_config).test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     assert client.get("/api/me").status_code == 200
 
 
-def test_cookies_are_secure_when_configured(stage, app_config):
+def test_cookies_are_secure_when_configured(stage, app_config, auth_for):
     client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth_for(client).register("alice")
+    response = auth_for(client).login("alice")
     for header in response.headers.getlist("Set-Cookie"):
         assert "; Secure" in header
 
@@ -327,17 +327,17 @@ def test_a_change_without_the_csrf_header_is_403(alice):
     assert alice.get("/api/todos").get_json() == []
 
 
-def test_the_csrf_value_of_another_token_does_not_count(app, alice):
+def test_the_csrf_value_of_another_token_does_not_count(app, alice, auth_for):
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bobs_csrf = bob.get_cookie("csrf_token").value
     response = alice.post("/api/todos", json={"title": "x"}, headers={"X-CSRF-Token": bobs_csrf})
     assert response.status_code == 403
 
 
-def test_todos_belong_to_the_user_in_the_token(app, alice):
+def test_todos_belong_to_the_user_in_the_token(app, alice, auth_for):
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     todo_id = alice.post("/api/todos", json={"title": "alice's"}).get_json()["id"]
     assert bob.get(f"/api/todos/{todo_id}").status_code == 404
     assert bob.get("/api/todos").get_json() == []
@@ -387,7 +387,7 @@ def database_rows(stage, app):
 
 
 @pytest.mark.lesson("weakness")
-def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(stage, app, alice):
+def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(stage, app, alice, auth_for):
     """A login leaves nothing on the server that a logout could end: so a token copied
     before any logout still works after every logout the stage offers, on every device,
     and the server cannot tell the copy from the original."""
@@ -395,7 +395,7 @@ def test_logout_everywhere_cannot_exist_without_sessions_on_the_server(stage, ap
     stolen = access_token(alice)
     kept = database_rows(stage, app)
     phone = app.test_client()
-    log_in(phone, "alice")  # a second device
+    auth_for(phone).log_in_as("alice")  # a second device
     assert database_rows(stage, app) == kept  # the login wrote nothing
 
     logouts = [rule.rule for rule in app.url_map.iter_rules() if "logout" in rule.rule]

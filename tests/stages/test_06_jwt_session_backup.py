@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 from helpers import set_cookies, sql_statements, with_token
 from playwright.sync_api import expect
 
@@ -29,10 +29,10 @@ def access_token(client):
 
 
 def test_login_sets_a_ten_minute_token_in_a_cookie_that_lasts_as_long_as_the_session(
-    clock, app, client
+    clock, app, client, auth
 ):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    response = client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+    auth.register("alice")
+    response = auth.login("alice")
     user = response.get_json()
     assert user["username"] == "alice"
     cookies = set_cookies(response)
@@ -121,9 +121,11 @@ def test_logging_out_with_an_expired_token_renews_nothing(clock, alice):
     assert alice.get("/api/me").status_code == 401
 
 
-def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, live_server):
+def test_parallel_requests_with_the_same_expired_token_all_succeed(
+    clock, app, live_server, auth_for
+):
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     expired = access_token(client)
     csrf = client.get_cookie("csrf_token").value
     clock.shift(TEN_MINUTES + timedelta(seconds=1))
@@ -198,20 +200,20 @@ def test_a_copied_token_is_renewed_for_whoever_holds_it_while_the_session_lives(
 
 
 @pytest.mark.lesson("fix")
-def test_logout_everywhere_reaches_every_device_within_ten_minutes(clock, app):
+def test_logout_everywhere_reaches_every_device_within_ten_minutes(clock, app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert laptop.post("/api/logout-all").status_code == 204
     assert laptop.get("/api/me").status_code == 401
     clock.shift(TEN_MINUTES)
     assert phone.get("/api/me").status_code == 401
 
 
-def test_revoking_a_session_ends_it_within_ten_minutes(clock, app):
+def test_revoking_a_session_ends_it_within_ten_minutes(clock, app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     phone_id = next(s["id"] for s in laptop.get("/api/sessions").get_json() if not s["current"])
     assert laptop.delete(f"/api/sessions/{phone_id}").status_code == 204
     clock.shift(TEN_MINUTES)
@@ -219,17 +221,17 @@ def test_revoking_a_session_ends_it_within_ten_minutes(clock, app):
     assert laptop.get("/api/me").status_code == 200
 
 
-def test_someone_elses_session_is_not_found(app, alice):
+def test_someone_elses_session_is_not_found(app, alice, auth_for):
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bobs_id = bob.get("/api/sessions").get_json()[0]["id"]
     assert alice.delete(f"/api/sessions/{bobs_id}").status_code == 404
     assert [s["id"] for s in bob.get("/api/sessions").get_json()] == [bobs_id]
 
 
-def test_another_users_todo_is_not_found(app, alice):
+def test_another_users_todo_is_not_found(app, alice, auth_for):
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     todo_id = alice.post("/api/todos", json={"title": "alice's"}).get_json()["id"]
     assert bob.patch(f"/api/todos/{todo_id}", json={"title": "bob's"}).status_code == 404
     assert alice.get(f"/api/todos/{todo_id}").get_json()["title"] == "alice's"
@@ -276,9 +278,9 @@ def test_forged_tokens_are_refused_valid_or_expired(clock, app, alice, name):
     assert thief.post("/api/todos", json={"title": "x"}).status_code == 401
 
 
-def test_a_token_cannot_renew_into_another_users_session(clock, app, alice):
+def test_a_token_cannot_renew_into_another_users_session(clock, app, alice, auth_for):
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bobs_sid = claims_of(app, access_token(bob))["sid"]
     claims = {**claims_of(app, access_token(alice)), "sid": bobs_sid}
     token = jwt.encode(claims, app.config["SECRET_KEY"])
@@ -341,9 +343,9 @@ def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, alice)
     assert with_token(app, for_another_app).get("/api/me").status_code == 401
 
 
-def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(clock, app, alice):
+def test_logging_in_again_in_the_same_browser_ends_its_earlier_session(clock, app, alice, auth_for):
     clock.shift(TEN_MINUTES)  # the earlier token expired: its session still ends
-    log_in(alice, "alice")
+    auth_for(alice).log_in_as("alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 

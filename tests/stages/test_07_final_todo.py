@@ -15,7 +15,9 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import ROOT, TEST_PASSWORD, empty_database, log_in
+from auth_actions import TEST_PASSWORD
+from course import ROOT
+from harness.postgresql import empty_database
 from helpers import at_once, set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
@@ -36,12 +38,9 @@ def app_config(app_config, database_url):
     return {**app_config, "SQLALCHEMY_DATABASE_URI": database_url}
 
 
-def login(client, username="alice", password=TEST_PASSWORD, address="127.0.0.1"):
-    return client.post(
-        "/api/login",
-        json={"username": username, "password": password},
-        environ_base={"REMOTE_ADDR": address},
-    )
+def from_address(address):
+    """The test client's option that sends a request from ADDRESS."""
+    return {"environ_base": {"REMOTE_ADDR": address}}
 
 
 # --- A secret key that is kept, never a default -------------------------------------------
@@ -134,71 +133,71 @@ def test_every_page_is_served(client, path):
 
 
 @pytest.mark.lesson("fix")
-def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client):
-    log_in(client, "alice")
+def test_five_failures_for_a_username_make_logins_wait_for_the_window_to_end(clock, client, auth):
+    auth.log_in_as("alice")
     for _ in range(5):
-        assert login(client, password="wrong password").status_code == 401
-    response = login(client)  # even the right password must wait
+        assert auth.login(password="wrong password").status_code == 401
+    response = auth.login()  # even the right password must wait
     assert response.status_code == 429
     assert response.headers["Retry-After"] == str(15 * 60)
     assert response.get_json() == {"error": "too many failed logins: try again in 900 s"}
 
 
-def test_the_count_starts_again_when_the_window_ends(clock, client):
-    log_in(client, "alice")
+def test_the_count_starts_again_when_the_window_ends(clock, client, auth):
+    auth.log_in_as("alice")
     for _ in range(5):
-        login(client, password="wrong password")
+        auth.login(password="wrong password")
     clock.shift(timedelta(minutes=15) - timedelta(seconds=1))
-    assert login(client).headers["Retry-After"] == "1"
+    assert auth.login().headers["Retry-After"] == "1"
     clock.shift(timedelta(seconds=1))
-    assert login(client).status_code == 200
+    assert auth.login().status_code == 200
 
 
-def test_waiting_counts_nothing(clock, client):
+def test_waiting_counts_nothing(clock, client, auth):
     """Attempts refused with 429 are not counted: they never reach a password."""
     for _ in range(5):
-        login(client, "alice", "wrong password")
+        auth.login("alice", "wrong password")
     for _ in range(10):
-        assert login(client, "alice", "wrong password").status_code == 429
+        assert auth.login("alice", "wrong password").status_code == 429
     clock.shift(timedelta(minutes=15))
     for _ in range(5):
-        assert login(client, "alice", "wrong password").status_code == 401
+        assert auth.login("alice", "wrong password").status_code == 401
 
 
-def test_unknown_usernames_are_throttled_alike(client):
+def test_unknown_usernames_are_throttled_alike(client, auth):
     for _ in range(5):
-        login(client, "nobody", "wrong password")
-    assert login(client, "nobody").status_code == 429
+        auth.login("nobody", "wrong password")
+    assert auth.login("nobody").status_code == 429
 
 
-def test_a_success_resets_the_usernames_count(client):
-    log_in(client, "alice")
+def test_a_success_resets_the_usernames_count(client, auth):
+    auth.log_in_as("alice")
     for _ in range(4):
-        login(client, password="wrong password")
-    assert login(client).status_code == 200
+        auth.login(password="wrong password")
+    assert auth.login().status_code == 200
     for _ in range(4):
-        assert login(client, password="wrong password").status_code == 401
+        assert auth.login(password="wrong password").status_code == 401
 
 
-def test_twenty_failures_from_one_address_make_it_wait(client):
-    log_in(client, "alice")
+def test_twenty_failures_from_one_address_make_it_wait(client, auth):
+    auth.log_in_as("alice")
     for number in range(20):
-        login(client, f"user{number}", "wrong password", address="203.0.113.9")
-    assert login(client, address="203.0.113.9").status_code == 429
-    assert login(client, address="198.51.100.1").status_code == 200
+        auth.login(f"user{number}", "wrong password", **from_address("203.0.113.9"))
+    assert auth.login(**from_address("203.0.113.9")).status_code == 429
+    assert auth.login(**from_address("198.51.100.1")).status_code == 200
 
 
-def test_the_address_window_ends_too(clock, client):
-    log_in(client, "alice")
+def test_the_address_window_ends_too(clock, client, auth):
+    auth.log_in_as("alice")
     for number in range(20):
-        login(client, f"user{number}", "wrong password", address="203.0.113.9")
+        auth.login(f"user{number}", "wrong password", **from_address("203.0.113.9"))
     clock.shift(timedelta(minutes=15))
-    assert login(client, address="203.0.113.9").status_code == 200
+    assert auth.login(**from_address("203.0.113.9")).status_code == 200
 
 
-def test_failures_are_counted_in_the_database(stage, app, client):
+def test_failures_are_counted_in_the_database(stage, app, client, auth):
     for _ in range(3):
-        login(client, "alice", "wrong password")
+        auth.login("alice", "wrong password")
     with app.app_context():
         db = stage.db.db
         rows = db.session.execute(db.select(stage.models.LoginFailures)).scalars().all()
@@ -215,24 +214,24 @@ def change_password(client, current=TEST_PASSWORD, new="a brand new password"):
     return client.post("/api/password", json={"current_password": current, "new_password": new})
 
 
-def test_changing_the_password_ends_every_other_session(clock, app):
+def test_changing_the_password_ends_every_other_session(clock, app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert change_password(laptop).status_code == 204
     assert [s["current"] for s in laptop.get("/api/sessions").get_json()] == [True]
     clock.shift(TEN_MINUTES)
     assert phone.get("/api/me").status_code == 401
     assert laptop.get("/api/me").status_code == 200
-    assert login(app.test_client(), password=TEST_PASSWORD).status_code == 401
-    assert login(app.test_client(), password="a brand new password").status_code == 200
+    assert auth_for(app.test_client()).login(password=TEST_PASSWORD).status_code == 401
+    assert auth_for(app.test_client()).login(password="a brand new password").status_code == 200
 
 
-def test_a_wrong_current_password_changes_nothing(app, alice):
+def test_a_wrong_current_password_changes_nothing(app, alice, auth_for):
     response = change_password(alice, current="not my password")
     assert response.status_code == 400
     assert response.get_json() == {"error": "current_password: wrong password"}
-    assert login(app.test_client()).status_code == 200
+    assert auth_for(app.test_client()).login().status_code == 200
 
 
 def test_guessing_the_current_password_is_throttled(alice):
@@ -286,11 +285,11 @@ def test_a_database_dump_holds_no_usable_session_token(stage, app, alice):
 
 @pytest.mark.lesson("fix")
 @pytest.mark.parametrize("name", ["access_token", "csrf_token"])
-def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, name):
+def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, auth_for, name):
     """A page on another port of this host set a cookie of ours for a longer Path: the
     browser sends it first, and ours after it."""
     planted = app.test_client()
-    log_in(planted, "mallory")
+    auth_for(planted).log_in_as("mallory")
     alice.set_cookie(name, planted.get_cookie(name).value, path="/api")
     response = alice.post("/api/todos", json={"title": "for mallory's eyes"})
     assert response.status_code == 401
@@ -300,9 +299,9 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, name):
 
 
 @pytest.mark.lesson("fix")
-def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config):
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config, auth_for):
     client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    cookies = set_cookies(log_in(client, "alice"))
+    cookies = set_cookies(auth_for(client).log_in_as("alice"))
     assert sorted(cookies) == ["__Host-access_token", "__Host-csrf_token"]
     for morsel in cookies.values():
         assert (morsel["secure"], morsel["path"], morsel["domain"]) == (True, "/", "")
@@ -426,10 +425,12 @@ def test_the_database_is_what_the_config_names(stage, app, database_url):
             assert connection.execute(text("select 1")).scalar() == 1
 
 
-def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(app, live_server):
+def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(
+    app, live_server, auth_for
+):
     """Each attempt is counted in the statement that lets it through: thirty wrong
     passwords sent at once get five answers, and twenty-five 429s."""
-    log_in(app.test_client(), "alice")
+    auth_for(app.test_client()).log_in_as("alice")
 
     def guess(number):
         body = {"username": "alice", "password": f"guess number {number}"}
@@ -448,7 +449,7 @@ def error_of(response):
 
 @pytest.mark.lesson("fix")
 def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
-    clock, app, alice, caplog
+    clock, app, alice, caplog, auth_for
 ):
     stolen = alice.get_cookie("access_token").value
     clock.shift(TEN_MINUTES)
@@ -464,7 +465,7 @@ def test_a_copied_token_is_refused_once_its_owner_renewed_and_the_session_ends(
     # browser that logs in again sees no trace of it in the list of sessions.
     clock.shift(TEN_MINUTES)
     assert error_of(alice.get("/api/todos")).startswith("you were signed out to protect")
-    log_in(alice, "alice")
+    auth_for(alice).log_in_as("alice")
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 
@@ -525,11 +526,13 @@ def test_each_renewal_makes_a_new_generation_of_token(clock, app, alice):
         assert generation() == expected
 
 
-def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, live_server):
+def test_parallel_requests_with_the_same_expired_token_all_succeed(
+    clock, app, live_server, auth_for
+):
     """Twelve requests at once with one expired token: one rotates it, the others come
     within the grace; all succeed and the session lives on."""
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     expired, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
     clock.shift(TEN_MINUTES + timedelta(seconds=1))
 
@@ -542,7 +545,7 @@ def test_parallel_requests_with_the_same_expired_token_all_succeed(clock, app, l
     assert len(client.get("/api/todos").get_json()) == 12
 
 
-def test_an_expired_session_says_so_to_every_request(clock, app, alice):
+def test_an_expired_session_says_so_to_every_request(clock, app, alice, auth_for):
     """The page sends several requests at once: each must hear the same reason, so the
     first one does not delete the session from under the others."""
     second_tab = with_token(app, alice.get_cookie("access_token").value)
@@ -551,7 +554,7 @@ def test_an_expired_session_says_so_to_every_request(clock, app, alice):
         response = client.get("/api/todos")
         assert response.status_code == 401
         assert error_of(response) == "your session has expired: please log in again"
-    log_in(alice, "alice")  # a new login clears the expired session away
+    auth_for(alice).log_in_as("alice")  # a new login clears the expired session away
     assert len(alice.get("/api/sessions").get_json()) == 1
 
 
@@ -585,9 +588,9 @@ def test_changing_the_password_gives_this_browser_a_new_session(clock, app, alic
     assert alice.post("/api/todos", json={"title": "still here"}).status_code == 201
 
 
-def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_server):
+def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_server, auth_for):
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     token, csrf = client.get_cookie("access_token").value, client.get_cookie("csrf_token").value
 
     def change(number):
@@ -607,41 +610,36 @@ def test_of_six_password_changes_at_once_exactly_one_succeeds(stage, app, live_s
 # --- Registration -------------------------------------------------------------------------
 
 
-def register(client, username, address="127.0.0.1"):
-    body = {"username": username, "password": TEST_PASSWORD}
-    return client.post("/api/register", json=body, environ_base={"REMOTE_ADDR": address})
-
-
-def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch):
-    assert register(client, "alice").status_code == 201
+def test_a_taken_name_is_refused_before_any_password_is_hashed(stage, client, monkeypatch, auth):
+    assert auth.register("alice").status_code == 201
     hashed = []
     monkeypatch.setattr(stage.models, "generate_password_hash", lambda *a, **k: hashed.append(a))
-    response = register(client, "alice")
+    response = auth.register("alice")
     assert response.status_code == 409
     assert hashed == []
 
 
-def test_fifty_sign_ups_an_hour_from_one_address_then_429(clock, client):
+def test_fifty_sign_ups_an_hour_from_one_address_then_429(clock, client, auth):
     for number in range(50):
-        assert register(client, f"user{number}", "203.0.113.9").status_code == 201
-    response = register(client, "one_more", "203.0.113.9")
+        assert auth.register(f"user{number}", **from_address("203.0.113.9")).status_code == 201
+    response = auth.register("one_more", **from_address("203.0.113.9"))
     assert response.status_code == 429
     assert response.headers["Retry-After"] == str(60 * 60)
-    assert register(client, "elsewhere", "198.51.100.1").status_code == 201
+    assert auth.register("elsewhere", **from_address("198.51.100.1")).status_code == 201
     clock.shift(timedelta(hours=1))
-    assert register(client, "one_more", "203.0.113.9").status_code == 201
+    assert auth.register("one_more", **from_address("203.0.113.9")).status_code == 201
 
 
-def test_failed_sign_ups_count_too(client):
+def test_failed_sign_ups_count_too(client, auth):
     for _ in range(50):
-        register(client, "alice", "203.0.113.9")  # 201, then 409s
-    assert register(client, "bob", "203.0.113.9").status_code == 429
+        auth.register("alice", **from_address("203.0.113.9"))  # 201, then 409s
+    assert auth.register("bob", **from_address("203.0.113.9")).status_code == 429
 
 
-def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app, client):
-    login(client, "alice", "wrong password")
+def test_old_throttle_rows_are_deleted_as_new_ones_are_written(clock, stage, app, client, auth):
+    auth.login("alice", "wrong password")
     clock.shift(timedelta(hours=1, seconds=1))
-    login(client, "bob", "wrong password", address="198.51.100.1")
+    auth.login("bob", "wrong password", **from_address("198.51.100.1"))
     with app.app_context():
         db = stage.db.db
         keys = db.session.execute(db.select(stage.models.LoginFailures.key)).scalars().all()
@@ -683,13 +681,13 @@ def test_under_gunicorn_a_short_key_stops_the_server_with_the_message(tmp_path):
     assert "FLASK_SECRET_KEY is set but shorter than 32 bytes" in result.stderr
 
 
-def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice):
+def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, alice, auth_for):
     alice.post("/api/todos", json={"title": "alice's plan"})
     old_token = alice.get_cookie("access_token").value
     csrf = alice.get_cookie("csrf_token").value
     assert runner.invoke(args=["init-db"]).exit_code == 0
     bob = app.test_client()
-    log_in(bob, "bob")
+    auth_for(bob).log_in_as("bob")
     bob.post("/api/todos", json={"title": "bob's plan"})
     thief = with_token(app, old_token)
     thief.set_cookie("csrf_token", csrf)
@@ -699,8 +697,8 @@ def test_a_token_made_before_init_db_opens_nothing_after_it(stage, app, runner, 
     assert [t["title"] for t in bob.get("/api/todos").get_json()] == ["bob's plan"]
 
 
-def test_user_ids_are_random_not_counted(app):
-    ids = [log_in(app.test_client(), f"user{n}").get_json()["id"] for n in range(3)]
+def test_user_ids_are_random_not_counted(app, auth_for):
+    ids = [auth_for(app.test_client()).log_in_as(f"user{n}").get_json()["id"] for n in range(3)]
     assert ids != sorted(ids) or ids[-1] - ids[0] != 2
     assert all(0 < user_id <= 2**53 for user_id in ids)
 

@@ -13,7 +13,8 @@ from a11y import (
     assert_skip_link_first,
     tab_to,
 )
-from conftest import ROOT, TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
+from course import ROOT
 from helpers import at
 from playwright.sync_api import expect
 
@@ -116,14 +117,26 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
 # --- With the keyboard only ----------------------------------------------------------------
 
 
-def test_the_journey_with_the_keyboard_only(app, page):
+def test_the_journey_with_the_keyboard_only(app, page, auth_for):
     """Tab, Shift+Tab, Enter, Space and Escape, and no mouse: register, add, complete, edit
     and delete to-dos, log out and in, revoke sessions and change the password. Wherever
     the focus lands, it shows, and after each action it is on a control, never lost on the
     page itself."""
-    keys = page.keyboard
     page.goto("/")
     assert_skip_link_first(page)
+    register_by_keyboard(page)
+    add_todos_by_keyboard(page)
+    tick_edit_and_delete_todos_by_keyboard(page)
+    log_out_and_in_by_keyboard(page)
+    # Two more sessions, from other devices, to revoke from the account page.
+    for _ in range(2):
+        auth_for(app.test_client()).log_in_as("alice")
+    revoke_sessions_and_change_the_password_by_keyboard(page)
+
+
+def register_by_keyboard(page):
+    """From the landing page to a new account, by the keyboard alone."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("main").get_by_role("link", name="Create an account"))
     keys.press("Enter")
     expect(page).to_have_url(at("/register"))
@@ -134,6 +147,10 @@ def test_the_journey_with_the_keyboard_only(app, page):
     keys.press("Enter")
     expect(page).to_have_url(at("/app"))
 
+
+def add_todos_by_keyboard(page):
+    """Enter in the box, or the Add button: the keyboard goes back to the box."""
+    keys = page.keyboard
     new_todo = page.get_by_label("New to-do")
     tab_to(page, new_todo)
     for title in ["Buy milk", "Call the plumber"]:
@@ -152,6 +169,11 @@ def test_the_journey_with_the_keyboard_only(app, page):
     expect(new_todo).to_be_focused()
     assert_focus_visible(page)
 
+
+def tick_edit_and_delete_todos_by_keyboard(page):
+    """Each change is said, and the focus stays on a control, never lost."""
+    keys = page.keyboard
+    news = page.get_by_role("status").filter(has_text=":")
     # Space ticks the box, again and again: the focus stays on it, and each change is said.
     checkbox = page.get_by_role("checkbox", name="Buy milk")
     tab_to(page, checkbox)
@@ -182,6 +204,10 @@ def test_the_journey_with_the_keyboard_only(app, page):
     expect(page.get_by_role("checkbox", name="Buy oat milk")).to_be_focused()
     assert_focus_visible(page)
 
+
+def log_out_and_in_by_keyboard(page):
+    """Log out, then in again: the to-dos are kept."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("button", name="Log out", exact=True), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/login"))
@@ -193,9 +219,10 @@ def test_the_journey_with_the_keyboard_only(app, page):
     expect(page).to_have_url(at("/app"))
     expect(todo_titles(page)).to_have_text(["Buy oat milk"])
 
-    # Two more sessions, from other devices, to revoke from the account page.
-    for _ in range(2):
-        log_in(app.test_client(), "alice")
+
+def revoke_sessions_and_change_the_password_by_keyboard(page):
+    """Revoking a session moves the keyboard to the next one, never to the page."""
+    keys = page.keyboard
     tab_to(page, page.get_by_role("link", name="Account", exact=True), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/account"))
@@ -357,15 +384,15 @@ def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works
 # --- Errors the user sees ------------------------------------------------------------------
 
 
-def test_a_wrong_password_is_shown_on_the_login_page(client, page):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_wrong_password_is_shown_on_the_login_page(client, page, auth):
+    auth.register("alice")
     log_in_on(page, password="not my password")
     expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
     expect(page).to_have_url(at("/login"))
 
 
-def test_a_taken_username_is_shown_on_the_register_page(client, page):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_taken_username_is_shown_on_the_register_page(client, page, auth):
+    auth.register("alice")
     page.goto("/register")
     page.get_by_label("Username").fill("Alice")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -383,10 +410,10 @@ def test_a_title_over_200_characters_is_refused_with_the_reason(page):
 
 
 def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
-    clock, client, own_page
+    clock, client, own_page, auth
 ):
     page = own_page  # its clock is the test's: a tab of its own
-    log_in(client, "alice")
+    auth.log_in_as("alice")
     for _ in range(5):
         wrong = {"username": "alice", "password": "a wrong guess"}
         assert client.post("/api/login", json=wrong).status_code == 401
@@ -566,7 +593,7 @@ def assert_fits_the_screen(page):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
-    clock, app, client, new_page, device
+    clock, app, client, new_page, device, auth_for, auth
 ):
     """Each page in each state a user sees it in: it scrolls no sideways, axe finds nothing
     serious or critical, and a screenshot goes to screenshots/07_final_todo/ to look at."""
@@ -575,9 +602,9 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     other_agent = IPHONE_SAFARI if device == "desktop" else MAC_CHROME
     other_device.environ_base["HTTP_USER_AGENT"] = other_agent
     clock.shift(-timedelta(hours=3))
-    log_in(other_device, "alice_from_the_long_name_club")
+    auth_for(other_device).log_in_as("alice_from_the_long_name_club")
     clock.shift(timedelta(hours=3))
-    client.post("/api/register", json={"username": "bob", "password": TEST_PASSWORD})
+    auth.register("bob")
     page = new_page(**DEVICES[device])
 
     def shoot(name):
@@ -644,11 +671,13 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     shoot("login-throttled")
 
 
-def test_behind_https_the_page_sends_the_host_prefixed_csrf_cookie(app, page, live_server):
+def test_behind_https_the_page_sends_the_host_prefixed_csrf_cookie(
+    app, page, live_server, auth_for
+):
     """With AUTH_COOKIE_SECURE the cookies are __Host-...: the browser keeps Secure cookies
     on http://localhost (a secure context), so the page works as it would over HTTPS."""
     app.config["AUTH_COOKIE_SECURE"] = True
-    log_in(app.test_client(), "alice")
+    auth_for(app.test_client()).log_in_as("alice")
     page.goto(live_server.replace("127.0.0.1", "localhost") + "/login")
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(TEST_PASSWORD)

@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from conftest import CHEAP_HASH_METHOD, ROOT, TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
+from course import CHEAP_HASH_METHOD, ROOT
 from helpers import at_once, sql_statements, with_token
 from werkzeug.exceptions import Conflict
 
@@ -34,26 +35,32 @@ def app_config(app_config, database_url):
     return {**app_config, "SQLALCHEMY_DATABASE_URI": database_url}
 
 
-def client_as(app, role, username=None):
-    """A client logged in as a new user with ROLE."""
-    client = app.test_client()
-    log_in(client, username or f"{role}{next(user_numbers)}", role=role)
-    return client
+@pytest.fixture
+def client_as(app, auth_for):
+    """`client_as("manager")`: a new client, logged in as a new user with that role (or as
+    USERNAME: `client_as("admin", "ada")`)."""
+
+    def log_in(role, username=None):
+        client = app.test_client()
+        auth_for(client).log_in_as(username or f"{role}{next(user_numbers)}", role=role)
+        return client
+
+    return log_in
 
 
 @pytest.fixture
-def admin(app):
-    return client_as(app, "admin", "ada")
+def admin(client_as):
+    return client_as("admin", "ada")
 
 
 @pytest.fixture
-def manager(app):
-    return client_as(app, "manager", "max")
+def manager(client_as):
+    return client_as("manager", "max")
 
 
 @pytest.fixture
-def viewer(app):
-    return client_as(app, "viewer", "vic")
+def viewer(client_as):
+    return client_as("viewer", "vic")
 
 
 def add_product(admin, sku="MUG-01", price_cents=890, quantity=5, name="Coffee mug"):
@@ -112,8 +119,9 @@ def test_the_readme_table_is_the_code(app):
 class Fresh:
     """New objects for each call of the matrix, made by an admin and a manager of its own."""
 
-    def __init__(self, app):
-        self.admin, self.manager = client_as(app, "admin"), client_as(app, "manager")
+    def __init__(self, client_as):
+        self.client_as = client_as
+        self.admin, self.manager = client_as("admin"), client_as("manager")
 
     def product(self):
         return add_product(self.admin, sku=f"P-{next(user_numbers)}")["id"]
@@ -121,17 +129,15 @@ class Fresh:
     def order(self):
         return order(self.manager, (self.product(), 1)).get_json()["id"]
 
+    def session(self, client):
+        """The id of a second session of CLIENT's user."""
+        username = client.get("/api/me").get_json()["username"]
+        self.client_as("viewer", username)  # the user exists: this only logs in again
+        return next(s["id"] for s in client.get("/api/sessions").get_json() if not s["current"])
+
     def user(self):
         body = {"username": f"new{next(user_numbers)}", "password": TEST_PASSWORD, "role": "viewer"}
         return self.admin.post("/api/users", json=body).get_json()
-
-
-def own_other_session(app, client):
-    """The id of a second session of the client's user."""
-    username = client.get("/api/me").get_json()["username"]
-    other = app.test_client()
-    log_in(other, username)
-    return next(s["id"] for s in client.get("/api/sessions").get_json() if not s["current"])
 
 
 PRODUCT = {"sku": "NEW-1", "name": "New product", "price_cents": 100, "quantity": 1}
@@ -177,7 +183,7 @@ def fill(value, fresh, app, client):
         "{order}": fresh.order,
         "{user}": lambda: fresh.user()["id"],
         "{someone}": lambda: fresh.user()["username"],
-        "{session}": lambda: own_other_session(app, client),
+        "{session}": lambda: fresh.session(client),
         "{username}": lambda: f"new{next(user_numbers)}",
         "{page}": lambda: "products",
     }
@@ -188,10 +194,10 @@ def fill(value, fresh, app, client):
 
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed", "success"), MATRIX)
-def test_route_role_matrix(app, method, path, body, allowed, success):
-    fresh = Fresh(app)
+def test_route_role_matrix(app, method, path, body, allowed, success, client_as):
+    fresh = Fresh(client_as)
     for role in [None, *ROLES]:
-        client = client_as(app, role) if role else app.test_client()
+        client = client_as(role) if role else app.test_client()
         if role is None and "{session}" in path:
             url = path.replace("{session}", "x" * 22)  # no such session, but its shape
         else:
@@ -217,8 +223,10 @@ def test_the_matrix_covers_every_route(app):
 
 
 @pytest.mark.lesson("fix")
-def test_hiding_a_button_is_not_access_control_a_viewer_calling_the_api_gets_403(app, viewer):
-    product = add_product(client_as(app, "admin"))
+def test_hiding_a_button_is_not_access_control_a_viewer_calling_the_api_gets_403(
+    app, viewer, client_as
+):
+    product = add_product(client_as("admin"))
     # The viewer's page shows no "New order" button; the viewer sends the request anyway.
     response = order(viewer, (product["id"], 1))
     assert response.status_code == 403
@@ -296,7 +304,7 @@ def test_an_authenticated_request_loads_the_user_once_by_design(app, viewer):
 # --- Users and the last admin ------------------------------------------------------------
 
 
-def test_admins_create_users_with_a_role(app, admin):
+def test_admins_create_users_with_a_role(app, admin, auth_for):
     response = admin.post(
         "/api/users", json={"username": "Grace", "password": TEST_PASSWORD, "role": "manager"}
     )
@@ -304,12 +312,7 @@ def test_admins_create_users_with_a_role(app, admin):
     assert response.get_json()["username"] == "grace"
     assert response.get_json()["role"] == "manager"
     grace = app.test_client()
-    assert (
-        grace.post("/api/login", json={"username": "grace", "password": TEST_PASSWORD}).get_json()[
-            "role"
-        ]
-        == "manager"
-    )
+    assert auth_for(grace).login("grace").get_json()["role"] == "manager"
 
 
 @pytest.mark.parametrize(
@@ -338,21 +341,21 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(admin, change):
     assert admin.get("/api/me").get_json()["role"] == "admin"
 
 
-def test_with_another_admin_an_admin_may_step_down(app, admin):
-    client_as(app, "admin", "bea")
+def test_with_another_admin_an_admin_may_step_down(app, admin, client_as):
+    client_as("admin", "bea")
     assert admin.patch("/api/users/1", json={"role": "viewer"}).status_code == 200
     assert admin.get("/api/users").status_code == 401  # logged out, to come back a viewer
 
 
-def test_a_deactivated_admin_does_not_count(app, admin):
-    bea = client_as(app, "admin", "bea")
+def test_a_deactivated_admin_does_not_count(app, admin, client_as):
+    bea = client_as("admin", "bea")
     bea_id = bea.get("/api/me").get_json()["id"]
     assert admin.patch(f"/api/users/{bea_id}", json={"active": False}).status_code == 200
     assert admin.patch("/api/users/1", json={"role": "manager"}).status_code == 409
 
 
-def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, live_server):
-    ada, bea = client_as(app, "admin", "ada"), client_as(app, "admin", "bea")
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, live_server, client_as):
+    ada, bea = client_as("admin", "ada"), client_as("admin", "bea")
     ids = {"ada": 1, "bea": 2}
     results = {}
     start = threading.Barrier(2)
@@ -558,10 +561,10 @@ def http_json(base_url, method, path, body, client):
 
 @pytest.mark.lesson("fix")
 def test_twenty_managers_ordering_the_last_five_units_at_once_get_exactly_five_orders(
-    app, live_server
+    app, live_server, client_as
 ):
-    product = add_product(client_as(app, "admin"), quantity=5)
-    managers = [client_as(app, "manager") for _ in range(20)]
+    product = add_product(client_as("admin"), quantity=5)
+    managers = [client_as("manager") for _ in range(20)]
     start = threading.Barrier(20)
     statuses = []
 
@@ -583,14 +586,14 @@ def test_twenty_managers_ordering_the_last_five_units_at_once_get_exactly_five_o
 # --- The command line --------------------------------------------------------------------
 
 
-def test_create_user_makes_the_first_admin(app, runner):
+def test_create_user_makes_the_first_admin(app, runner, auth_for):
     result = runner.invoke(
         args=["create-user", "Root", "--role", "admin", "--password", TEST_PASSWORD]
     )
     assert result.exit_code == 0, result.output
     assert "Created the admin root." in result.output
     client = app.test_client()
-    response = client.post("/api/login", json={"username": "root", "password": TEST_PASSWORD})
+    response = auth_for(client).login("root")
     assert response.get_json()["role"] == "admin"
 
 
@@ -642,7 +645,7 @@ def test_seed_demo_prints_working_credentials_and_adds_products_once(app, runner
     assert len(viewer.get("/api/products").get_json()) == 5
 
 
-def test_seeding_again_ends_the_sessions_of_every_user_it_seeds(app, runner):
+def test_seeding_again_ends_the_sessions_of_every_user_it_seeds(app, runner, auth_for):
     """Seeding again is what an instructor does after demo.txt leaked: whoever logged in
     with the old passwords is out at once, as after a password change."""
     first = runner.invoke(args=["seed-demo"])
@@ -650,18 +653,18 @@ def test_seeding_again_ends_the_sessions_of_every_user_it_seeds(app, runner):
     browsers = {}
     for role, password in credentials.items():
         browsers[role] = app.test_client()
-        browsers[role].post("/api/login", json={"username": role, "password": password})
+        auth_for(browsers[role]).login(role, password)
         assert browsers[role].get("/api/me").status_code == 200
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     for role, browser in browsers.items():
         assert browser.get("/api/me").status_code == 401, f"{role}'s old login still works"
 
 
-def test_the_last_admin_rule_reads_the_database_not_what_the_request_saw(stage, app):
+def test_the_last_admin_rule_reads_the_database_not_what_the_request_saw(stage, app, client_as):
     """What a race looks like, made slow: this request saw two admins; meanwhile the other
     was demoted. The check inside the changing statement sees the truth."""
-    client_as(app, "admin", "ada")
-    client_as(app, "admin", "bea")
+    client_as("admin", "ada")
+    client_as("admin", "bea")
     with app.test_request_context():
         db, users = stage.db.db, stage.models.User
         ada = db.session.get(users, 1)
@@ -674,11 +677,11 @@ def test_the_last_admin_rule_reads_the_database_not_what_the_request_saw(stage, 
 
 
 def test_under_gunicorn_with_two_workers_twenty_orders_for_five_units_make_five(
-    app, gunicorn_server, database_url
+    app, gunicorn_server, database_url, client_as
 ):
     """The same race across two worker processes: the database, not Python, decides."""
-    product = add_product(client_as(app, "admin"), quantity=5)
-    managers = [client_as(app, "manager") for _ in range(20)]
+    product = add_product(client_as("admin"), quantity=5)
+    managers = [client_as("manager") for _ in range(20)]
     with app.app_context():  # the server process reads the same database
         app.extensions["sqlalchemy"].engine.dispose()
     server = gunicorn_server(database_url)
@@ -726,7 +729,7 @@ def claims_of(client, app):
 
 
 @pytest.mark.lesson("fix")
-def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
+def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch, auth_for):
     """Stages on one address get the same cookies from the browser (cookies ignore the
     port). Each stage signs with a key of its own (a file named after it in instance/),
     so a token that 07 signed is nothing to 08: even one that says all that 08's tokens
@@ -744,9 +747,9 @@ def test_a_token_of_stage_07_opens_nothing_here(tmp_path, monkeypatch):
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / '08.sqlite'}",
          "PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD})  # fmt: skip
     browser = todo.test_client()
-    log_in(browser, "alice")  # user 1 of 07
+    auth_for(browser).log_in_as("alice")  # user 1 of 07
     ada = inventory.test_client()
-    log_in(ada, "ada", role="admin")  # user 1 of 08
+    auth_for(ada).log_in_as("ada", role="admin")  # user 1 of 08
     thief = inventory.test_client()
     thief.set_cookie("access_token", browser.get_cookie("access_token").value)
     thief.set_cookie("csrf_token", browser.get_cookie("csrf_token").value)
@@ -774,17 +777,17 @@ def test_a_token_signed_with_the_same_key_for_another_app_is_refused(app, admin)
     assert with_token(app, for_another_app).get("/api/users").status_code == 401
 
 
-def test_logging_out_everywhere_ends_every_device_at_once(app):
+def test_logging_out_everywhere_ends_every_device_at_once(app, auth_for, client_as):
     """08 reads the session with the user at every request: no ten-minute bound here."""
-    laptop, phone = client_as(app, "manager", "max"), app.test_client()
-    log_in(phone, "max")
+    laptop, phone = client_as("manager", "max"), app.test_client()
+    auth_for(phone).log_in_as("max")
     assert laptop.post("/api/logout-all").status_code == 204
     assert phone.get("/api/me").status_code == 401
 
 
-def test_a_password_change_ends_the_other_sessions_at_once(app, admin):
+def test_a_password_change_ends_the_other_sessions_at_once(app, admin, auth_for):
     thief = app.test_client()
-    log_in(thief, "ada")
+    auth_for(thief).log_in_as("ada")
     body = {"current_password": TEST_PASSWORD, "new_password": "a brand new password"}
     assert admin.post("/api/password", json=body).status_code == 204
     assert thief.post("/api/users", json={"username": "backdoor"}).status_code == 401
@@ -805,9 +808,9 @@ def test_the_database_itself_keeps_stock_at_zero_or_above(stage, app, admin):
     assert stock(admin, mug["id"]) == 5
 
 
-def test_ten_cancels_of_one_order_at_once_give_the_stock_back_once(app, live_server):
-    mug = add_product(client_as(app, "admin"))
-    manager = client_as(app, "manager")
+def test_ten_cancels_of_one_order_at_once_give_the_stock_back_once(app, live_server, client_as):
+    mug = add_product(client_as("admin"))
+    manager = client_as("manager")
     order_id = order(manager, (mug["id"], 3)).get_json()["id"]
     start = threading.Barrier(10)
     statuses = []
@@ -863,9 +866,9 @@ def test_a_copy_served_within_the_grace_gets_no_token_to_outlive_it(clock, app, 
     assert thief.get("/api/products").status_code == 401
 
 
-def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config):
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config, auth_for):
     client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    response = log_in(client, "alice")
+    response = auth_for(client).log_in_as("alice")
     cookies = [header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")]
     assert cookies == ["__Host-access_token", "__Host-csrf_token"]
     assert client.get("/api/products").status_code == 200
@@ -909,10 +912,10 @@ def test_a_cancel_never_takes_the_stock_over_the_maximum(admin, manager):
     assert manager.get(f"/api/orders/{order_id}").get_json()["status"] == "open"
 
 
-def test_a_token_made_before_init_db_opens_nothing_after_it(app, runner, admin):
+def test_a_token_made_before_init_db_opens_nothing_after_it(app, runner, admin, client_as):
     old = admin.get_cookie("access_token").value
     assert runner.invoke(args=["init-db"]).exit_code == 0
-    client_as(app, "admin", "someone")  # user 1 again
+    client_as("admin", "someone")  # user 1 again
     assert with_token(app, old).get("/api/users").status_code == 401
 
 

@@ -16,7 +16,7 @@ from a11y import (
     assert_skip_link_first,
     tab_to,
 )
-from conftest import ROOT, log_in
+from course import ROOT
 from helpers import at
 from playwright.sync_api import expect
 
@@ -52,10 +52,10 @@ def demo(runner):
 
 
 @pytest.fixture
-def manager_api(app, demo):
+def manager_api(app, demo, auth_for):
     """A test client logged in as the demo manager, to place orders behind the page's back."""
     client = app.test_client()
-    log_in(client, "manager", demo["manager"])
+    auth_for(client).log_in_as("manager", demo["manager"])
     return client
 
 
@@ -201,7 +201,7 @@ def test_an_admin_runs_products_and_users_but_places_no_orders(page, demo, manag
 
 
 def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
-    page, demo, client, manager_api
+    page, demo, client, manager_api, auth
 ):
     place_order(manager_api, "Acme Ltd", CHAIR_01=1)
     log_in_on(page, demo, "admin")
@@ -219,7 +219,7 @@ def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
     expect(dialog).to_have_count(0)
     expect(cell(page, "CABLE-2M", "Name")).to_have_text("USB cable, 2 m")
     expect(cell(page, "CABLE-2M", "Price")).to_have_text("$0.29")
-    log_in(client, "admin", demo["admin"])
+    auth.log_in_as("admin", demo["admin"])
     saved = {p["sku"]: p for p in client.get("/api/products").get_json()}["CABLE-2M"]
     assert saved["price_cents"] == 29
 
@@ -431,15 +431,32 @@ WATCH_NEWS = """() => {
 }"""
 
 
-def test_the_journey_with_the_keyboard_only(app, page, demo):
+def test_the_journey_with_the_keyboard_only(app, page, demo, auth_for):
     """Tab, Shift+Tab, Enter, Space, arrows and Escape, and no mouse: a manager places and
     cancels an order; an admin adds, edits and deletes a product, changes a role,
     deactivates a user, revokes sessions and changes the password. Wherever the focus
     lands, it shows, and after each action it is on a control, never lost on the page."""
-    keys = page.keyboard
     page.goto("/login")
     assert_skip_link_first(page)
     keyboard_login(page, "manager", demo["manager"])
+    place_and_cancel_an_order_by_keyboard(page)
+
+    page.goto("/login")
+    keyboard_login(page, "admin", demo["admin"])
+    assert_skip_link_first(page)
+    expect(page.get_by_role("banner").locator(".who")).to_have_text("admin, role: admin")
+    add_edit_and_delete_a_product_by_keyboard(page)
+    a_dialog_keeps_the_focus_until_escape(page)
+    change_a_role_and_deactivate_a_user_by_keyboard(page)
+    # Two more sessions, from other devices, to revoke from the account page.
+    for _ in range(2):
+        auth_for(app.test_client()).log_in_as("admin", demo["admin"])
+    revoke_sessions_and_change_the_password_by_keyboard(page, demo["admin"])
+
+
+def place_and_cancel_an_order_by_keyboard(page):
+    """A manager places an order of two lines, removes one, then cancels the order."""
+    keys = page.keyboard
     tab_to(page, menu(page).filter(has_text="Orders"))
     keys.press("Enter")
     expect(page).to_have_url(at("/orders"))
@@ -479,10 +496,11 @@ def test_the_journey_with_the_keyboard_only(app, page, demo):
     keys.press("Enter")
     expect(page).to_have_url(at("/login"))
 
-    page.goto("/login")
-    keyboard_login(page, "admin", demo["admin"])
-    assert_skip_link_first(page)
-    expect(page.get_by_role("banner").locator(".who")).to_have_text("admin, role: admin")
+
+def add_edit_and_delete_a_product_by_keyboard(page):
+    """An admin adds, edits and deletes a product: after each, the keyboard is back on the
+    button that opened the dialog, and the news is said each time."""
+    keys = page.keyboard
     page.evaluate(WATCH_NEWS)
     news = page.get_by_role("status")
 
@@ -529,6 +547,10 @@ def test_the_journey_with_the_keyboard_only(app, page, demo):
     expect(add).to_be_focused()  # its Edit button is gone: the focus is not lost
     assert_focus_visible(page)
 
+
+def a_dialog_keeps_the_focus_until_escape(page):
+    """Tab goes round inside an open dialog; Escape closes it, back where the user was."""
+    keys = page.keyboard
     edit = page.get_by_role("button", name="Edit MUG-01")
     tab_to(page, edit)
     keys.press("Enter")
@@ -542,6 +564,10 @@ def test_the_journey_with_the_keyboard_only(app, page, demo):
     expect(edit).to_be_focused()  # back where the user was
     assert_focus_visible(page)
 
+
+def change_a_role_and_deactivate_a_user_by_keyboard(page):
+    """The keyboard stays on the row's control as it changes."""
+    keys = page.keyboard
     tab_to(page, menu(page).filter(has_text="Users"))
     keys.press("Enter")
     role = page.get_by_label("Role of viewer", exact=True)
@@ -565,9 +591,10 @@ def test_the_journey_with_the_keyboard_only(app, page, demo):
     expect(page.get_by_role("button", name="Deactivate viewer")).to_be_focused()
     assert_focus_visible(page)
 
-    # Two more sessions, from other devices, to revoke from the account page.
-    for _ in range(2):
-        log_in(app.test_client(), "admin", demo["admin"])
+
+def revoke_sessions_and_change_the_password_by_keyboard(page, password):
+    """Revoking a session moves the keyboard to the next one, never to the page."""
+    keys = page.keyboard
     tab_to(page, menu(page).filter(has_text="Account"), key="Shift+Tab")
     keys.press("Enter")
     expect(page).to_have_url(at("/account"))
@@ -583,7 +610,7 @@ def test_the_journey_with_the_keyboard_only(app, page, demo):
     expect(page.get_by_role("button", name="Log out everywhere")).to_be_focused()
     assert_focus_visible(page)
     tab_to(page, page.get_by_label("Current password"))
-    keys.type(demo["admin"])
+    keys.type(password)
     keys.press("Tab")
     keys.type("a brand new passphrase")
     change = page.get_by_role("button", name="Change password")
@@ -738,13 +765,13 @@ def assert_fits_the_screen(page):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
-    new_page, demo, client, manager_api, device
+    new_page, demo, client, manager_api, device, auth
 ):
     """Each screen, for each role, in each state a user sees it in: it scrolls not
     sideways, axe finds nothing serious or critical, and a screenshot goes to
     screenshots/08_inventory_rbac/ to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log_in(client, "admin", demo["admin"])
+    auth.log_in_as("admin", demo["admin"])
     dana = {"username": "dana", "password": "a long enough password", "role": "viewer"}
     dana_id = client.post("/api/users", json=dana).get_json()["id"]
     client.patch(f"/api/users/{dana_id}", json={"active": False})

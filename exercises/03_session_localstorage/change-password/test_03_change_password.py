@@ -1,4 +1,4 @@
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 
 STAGE = "03_session_localstorage"
 NEW_PASSWORD = "a brand new password"
@@ -20,11 +20,11 @@ def test_after_a_change_only_the_new_password_logs_in(app, alice):
     assert login_status(app, NEW_PASSWORD) == 200
 
 
-def test_a_change_ends_every_other_session_so_a_stolen_id_stops_working(app, alice, bob):
+def test_a_change_ends_every_other_session_so_a_stolen_id_stops_working(app, alice, bob, auth_for):
     thief = app.test_client()  # holds a copy of alice's session id, read from localStorage
     thief.environ_base["HTTP_AUTHORIZATION"] = alice.environ_base["HTTP_AUTHORIZATION"]
     phone = app.test_client()
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     assert change_password(phone).status_code == 204
     assert thief.get("/api/me").status_code == 401
     assert alice.get("/api/me").status_code == 401
@@ -32,9 +32,9 @@ def test_a_change_ends_every_other_session_so_a_stolen_id_stops_working(app, ali
     assert bob.get("/api/me").status_code == 200  # other users' sessions too
 
 
-def test_a_wrong_current_password_changes_nothing(app, alice):
+def test_a_wrong_current_password_changes_nothing(app, alice, auth_for):
     phone = app.test_client()
-    log_in(phone, "alice")
+    auth_for(phone).log_in_as("alice")
     response = change_password(alice, current="not the password")
     assert response.status_code == 400
     assert response.get_json() == {"error": "current_password: wrong password"}

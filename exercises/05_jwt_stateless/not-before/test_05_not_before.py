@@ -5,7 +5,6 @@ import time
 
 import jwt
 import pytest
-from conftest import TEST_PASSWORD
 
 STAGE = "05_jwt_stateless"
 
@@ -68,16 +67,16 @@ def test_we_agree_with_pyjwt_on_when_a_token_becomes_valid(clock, stage, offset)
 # --- The app ------------------------------------------------------------------------------
 
 
-def test_a_login_token_is_valid_from_the_moment_it_is_made(app, client):
-    client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
-    client.post("/api/login", json={"username": "alice", "password": TEST_PASSWORD})
+def test_a_login_token_is_valid_from_the_moment_it_is_made(app, client, auth):
+    auth.register("alice")
+    auth.login("alice")
     token = client.get_cookie("access_token").value
     claims = jwt.decode(token, app.config["SECRET_KEY"], algorithms=["HS256"], audience=STAGE)
     assert claims.get("nbf") == claims["iat"]
 
 
-def test_the_app_refuses_a_token_of_its_own_until_its_nbf(clock, app, client):
-    alice = client.post("/api/register", json={"username": "alice", "password": TEST_PASSWORD})
+def test_the_app_refuses_a_token_of_its_own_until_its_nbf(clock, app, client, auth):
+    alice = auth.register("alice")
     now = int(time.time())
     claims = {"sub": str(alice.get_json()["id"]), "aud": STAGE, "iat": now,
               "nbf": now + 600, "exp": now + 1800, "csrf": CSRF}  # fmt: skip

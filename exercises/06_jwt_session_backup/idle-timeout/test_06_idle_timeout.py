@@ -4,7 +4,6 @@ day ends, however long it had left to live. See README.md beside this file."""
 from datetime import timedelta
 
 import pytest
-from conftest import log_in
 from helpers import set_cookies
 
 STAGE = "06_jwt_session_backup"
@@ -50,10 +49,10 @@ def test_an_idle_session_is_deleted_when_it_comes_back(clock, stage, app, alice)
         assert db.session.execute(db.select(user_session)).all() == []
 
 
-def test_the_list_of_sessions_leaves_out_idle_ones(clock, app):
+def test_the_list_of_sessions_leaves_out_idle_ones(clock, app, auth_for):
     laptop, phone = app.test_client(), app.test_client()
-    log_in(laptop, "alice")
-    log_in(phone, "alice")
+    auth_for(laptop).log_in_as("alice")
+    auth_for(phone).log_in_as("alice")
     assert len(phone.get("/api/sessions").get_json()) == 2
     for _ in range(2):  # the phone is used twice a day; the laptop stays in a drawer
         clock.shift(timedelta(hours=12))

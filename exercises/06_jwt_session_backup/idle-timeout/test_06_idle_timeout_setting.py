@@ -4,7 +4,6 @@ beside this file."""
 from datetime import timedelta
 
 import pytest
-from conftest import log_in
 
 STAGE = "06_jwt_session_backup"
 
@@ -15,9 +14,9 @@ def app_config(app_config):
     return {**app_config, "IDLE_TIMEOUT": 60 * 60}
 
 
-def test_the_idle_timeout_is_a_setting(clock, app):
+def test_the_idle_timeout_is_a_setting(clock, app, auth_for):
     client = app.test_client()
-    log_in(client, "alice")
+    auth_for(client).log_in_as("alice")
     clock.shift(timedelta(minutes=59))
     assert client.get("/api/me").status_code == 200
     clock.shift(timedelta(hours=1))

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from helpers import at, set_cookies
 from playwright.sync_api import expect
 

@@ -4,7 +4,7 @@ settings. See README.md beside this file."""
 from datetime import timedelta
 
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from helpers import set_cookies
 
 STAGE = "07_final_todo"

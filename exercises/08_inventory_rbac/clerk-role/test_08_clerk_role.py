@@ -2,35 +2,40 @@
 or cancel them. See README.md beside this file."""
 
 import pytest
-from conftest import TEST_PASSWORD, log_in
+from auth_actions import TEST_PASSWORD
 
 STAGE = "08_inventory_rbac"
 FULFIL = "POST /api/orders/<id:order_id>/fulfil"
 
 
-def client_as(app, role, username):
-    """A client logged in as a new user with ROLE, made on the command line."""
-    command = ["create-user", username, "--role", role, "--password", TEST_PASSWORD]
-    result = app.test_cli_runner().invoke(args=command)
-    assert result.exit_code == 0, result.output
-    client = app.test_client()
-    log_in(client, username, role=role)
-    return client
+@pytest.fixture
+def client_as(app, auth_for):
+    """`client_as("clerk", "cleo")`: a new client, logged in as a new user with that role."""
+
+    def log_in(role, username):
+        client = app.test_client()
+        # register() makes the user on the command line, as the stage does; it must work.
+        result = auth_for(client).register(username, TEST_PASSWORD, role=role)
+        assert result.exit_code == 0, result.output
+        auth_for(client).log_in_as(username, role=role)
+        return client
+
+    return log_in
 
 
 @pytest.fixture
-def admin(app):
-    return client_as(app, "admin", "ada")
+def admin(client_as):
+    return client_as("admin", "ada")
 
 
 @pytest.fixture
-def manager(app):
-    return client_as(app, "manager", "max")
+def manager(client_as):
+    return client_as("manager", "max")
 
 
 @pytest.fixture
-def clerk(app):
-    return client_as(app, "clerk", "cleo")
+def clerk(client_as):
+    return client_as("clerk", "cleo")
 
 
 @pytest.fixture
@@ -88,8 +93,8 @@ def test_a_clerk_changes_no_products_and_no_users(clerk, mugs):
     assert stock(clerk, mugs) == 5
 
 
-def test_managers_still_fulfil_and_the_others_still_may_not(app, manager, admin, mugs):
-    viewer = client_as(app, "viewer", "vic")
+def test_managers_still_fulfil_and_the_others_still_may_not(app, manager, admin, mugs, client_as):
+    viewer = client_as("viewer", "vic")
     body = {"customer": "Grace", "items": [{"product_id": mugs, "quantity": 1}]}
     orders = [manager.post("/api/orders", json=body).get_json()["id"] for _ in range(2)]
     assert viewer.post(f"/api/orders/{orders[0]}/fulfil").status_code == 403

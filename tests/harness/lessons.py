@@ -3,12 +3,14 @@ works on this stage: what is still wrong) or `@pytest.mark.lesson("fix")` (the d
 this stage brings holds: the attack fails).
 
 `make lessons` runs them with `--lessons`, which prints them at the end as two lists, one
-claim a line, by stage. conftest.py imports the hooks below and calls record().
+claim a line, by stage.
 """
 
 import re
 
 import pytest
+
+from harness.browser import NO_BROWSER
 
 # A test's name has no apostrophes: the claims put them back where a word is a possessive.
 POSSESSIVES = {
@@ -40,6 +42,14 @@ def claim(test_name):
     for plain, possessive in POSSESSIVES.items():
         words = words.replace(f" {plain} ", f" {possessive} ")
     return words.strip()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        # A lesson that does not say its kind stops the run here; one that does says it in
+        # the JUnit report too, where `make break` reads it.
+        if kind := lesson_kind(item):
+            item.user_properties.append(("lesson", kind))
 
 
 def lesson_kind(item):
@@ -88,6 +98,8 @@ class LessonReport:
             if not shown:
                 yield "  (none among the lessons that ran)"
         for reason, count in self.skipped.items():
+            if NO_BROWSER in reason:  # browser.py names those lessons on a line of its own
+                continue
             yield f"\n{count} runs skipped: {reason.removeprefix('Skipped: ')}"
 
 
@@ -100,13 +112,15 @@ def pytest_configure(config):
 report_key = pytest.StashKey[LessonReport]()
 
 
-def record(item, report):
-    """Called by conftest.py's pytest_runtest_makereport for every report."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
     lessons = item.config.stash.get(report_key, None)
     if lessons is not None and (report.when == "call" or not report.passed):
         lessons.add(item, report.outcome)
         if report.skipped and lesson_kind(item):
             lessons.skip(report)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -32,9 +32,9 @@ def lessons_by_stage(request):
 # A collection in another process that prints each lesson's node id and kind.
 COLLECT_LESSONS = """
 import sys, pytest
-from harness import lessons
 class Print:
     def pytest_collection_finish(self, session):
+        from harness import lessons  # once pytest has loaded the harness as its plugin
         for item in session.items:
             print("LESSON", item.nodeid, lessons.lesson_kind(item))
 pytest.main(["--collect-only", "-q", "-m", "lesson", "tests"], plugins=[Print()])

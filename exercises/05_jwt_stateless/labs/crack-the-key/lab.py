@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-TITLE = "Crack the signing key offline, then tick off alice's todo with a token you signed"
+TITLE = "Crack the signing key offline, then sign a token for alice"
 DIFFICULTY = "practitioner"
 FILES = ["exploit.py"]
 BREAK = "key-from-an-example"  # the tokens are signed with jwt.io's example key

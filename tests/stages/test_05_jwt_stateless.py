@@ -227,6 +227,7 @@ def test_anyone_can_read_a_token_but_not_change_it(app, alice, auth_for):
     for forged in [
         f"{header}.{b64(as_bob)}.{signature}",  # the payload changed, the signature kept
         tokens.encode(as_bob, b"a guess at the key, 32 bytes long"),  # signed again
+        tokens.encode(as_bob, b"your-256-bit-secret"),  # jwt.io's example key: in wordlists
         f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(as_bob)}.",  # "alg": "none", unsigned
     ]:
         thief = with_token(app, forged)

@@ -425,6 +425,7 @@ def test_the_database_is_what_the_config_names(stage, app, database_url):
             assert connection.execute(text("select 1")).scalar() == 1
 
 
+@pytest.mark.lesson("fix")
 def test_a_burst_of_guesses_at_once_gets_no_more_tries_than_one_at_a_time(
     app, live_server, auth_for
 ):

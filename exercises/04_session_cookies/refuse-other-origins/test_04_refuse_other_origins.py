@@ -1,5 +1,5 @@
 import pytest
-from conftest import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD
 from playwright.sync_api import expect
 
 STAGE = "04_session_cookies"

@@ -45,7 +45,10 @@ def launch(playwright):
 
 @functools.cache
 def browser_starts():
-    """Whether a browser starts here (tried only by the learner's loops)."""
+    """Whether a browser is here: one on the PATH (or $CHROMIUM), or else Playwright's own
+    starts (tried only by the learner's loops)."""
+    if chromium_path():
+        return True
     # Imported here: tests without a browser run even where Playwright is not set up.
     from playwright.sync_api import Error, sync_playwright
 

@@ -665,7 +665,7 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     shoot("login-logged-out")
 
     for _ in range(5):
-        client.post("/api/login", json={"username": "bob", "password": "a wrong guess"})
+        auth.login("bob", "a wrong guess")
     log_in_on(page, "bob")
     expect(page.get_by_role("alert")).to_contain_text("Too many failed logins")
     shoot("login-throttled")

@@ -790,6 +790,19 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
         page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=whole_page)
 
     admin = new_page(**DEVICES[device])
+    photograph_the_admins_screens(admin, shoot, demo, auth)
+    manager = new_page(**DEVICES[device])
+    photograph_the_managers_screens(manager, shoot, demo)
+    # The demo manager, made a viewer by the admin: what a viewer sees.
+    client.patch(f"/api/users/{user_id(client, 'manager')}", json={"role": "viewer"})
+    viewer = new_page(**DEVICES[device])
+    log_in_on(viewer, demo, "manager")
+    photograph_the_viewers_screens(viewer, shoot)
+
+
+def photograph_the_admins_screens(admin, shoot, demo, auth):
+    """Log in (a wrong password first), then every screen of the admin, its dialogs and
+    errors; log out, and the login throttled."""
     admin.goto("/login")
     expect(admin.get_by_role("heading", level=1)).to_be_visible()
     shoot(admin, "login")
@@ -835,12 +848,14 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
     expect(notice(admin)).to_have_text("You have logged out.")
     shoot(admin, "login-logged-out")
     for _ in range(5):
-        client.post("/api/login", json={"username": "dana", "password": "a wrong guess"})
+        auth.login("dana", "a wrong guess")
     submit_login(admin, "dana", "a long enough password")
     expect(admin.get_by_role("alert")).to_contain_text("Too many failed logins")
     shoot(admin, "login-throttled")
 
-    manager = new_page(**DEVICES[device])
+
+def photograph_the_managers_screens(manager, shoot, demo):
+    """A new order, refused for want of stock, then an order cancelled."""
     log_in_on(manager, demo, "viewer")  # a manager now: the admin changed the role above
     open_screen(manager, "Orders")
     manager.get_by_role("button", name="New order").click()
@@ -859,10 +874,9 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
     expect(manager.get_by_role("status")).to_contain_text("Order #3 cancelled")
     shoot(manager, "orders-manager-cancelled")
 
-    # The demo manager, made a viewer by the admin: what a viewer sees.
-    client.patch(f"/api/users/{user_id(client, 'manager')}", json={"role": "viewer"})
-    viewer = new_page(**DEVICES[device])
-    log_in_on(viewer, demo, "manager")
+
+def photograph_the_viewers_screens(viewer, shoot):
+    """Products and orders to read, and a screen not for a viewer's role."""
     expect(row(viewer, "PEN-10")).to_be_visible()
     shoot(viewer, "products-viewer")
     open_screen(viewer, "Orders")

@@ -299,9 +299,9 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, auth_for, na
 
 
 @pytest.mark.lesson("fix")
-def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config, auth_for):
-    client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    cookies = set_cookies(auth_for(client).log_in_as("alice"))
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(app, client, auth):
+    app.config["AUTH_COOKIE_SECURE"] = True  # behind HTTPS
+    cookies = set_cookies(auth.log_in_as("alice"))
     assert sorted(cookies) == ["__Host-access_token", "__Host-csrf_token"]
     for morsel in cookies.values():
         assert (morsel["secure"], morsel["path"], morsel["domain"]) == (True, "/", "")

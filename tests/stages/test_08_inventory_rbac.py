@@ -866,9 +866,9 @@ def test_a_copy_served_within_the_grace_gets_no_token_to_outlive_it(clock, app, 
     assert thief.get("/api/products").status_code == 401
 
 
-def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(stage, app_config, auth_for):
-    client = stage.create_app({**app_config, "AUTH_COOKIE_SECURE": True}).test_client()
-    response = auth_for(client).log_in_as("alice")
+def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(app, client, auth):
+    app.config["AUTH_COOKIE_SECURE"] = True  # behind HTTPS
+    response = auth.log_in_as("alice")
     cookies = [header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")]
     assert cookies == ["__Host-access_token", "__Host-csrf_token"]
     assert client.get("/api/products").status_code == 200

@@ -74,6 +74,8 @@ def log_in_on_the_page(app, page, tick):
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     box = page.get_by_role("checkbox", name=re.compile(r"^Remember me"))
+    # The form is drawn whole: a box missing now is missing (no five-second wait for it).
+    assert box.count() == 1, 'the login form has no "Remember me" box'
     expect(box).not_to_be_checked()  # a long session only for those who ask
     if tick:
         box.check()

@@ -5,7 +5,8 @@ It serves the repository's folder, so that the slides' links to the stages open,
 only what the deck shows or links to: the files of slides/, and the course files that
 deck.md links to. Nothing else: not what a learner's commands write beside them (the
 demo passwords in demo.txt, the live logins in curl's cookies.txt), not a stage's
-instance/ folder (its key and its database), nor a hidden file. And only to requests
+instance/ folder (its key and its database), nor a hidden file, nor a folder's list of
+files, nor where a link inside slides/ leads. And only to requests
 that name this machine in their Host header: a page on another site that points a DNS
 name of its own at 127.0.0.1 (DNS rebinding) is refused.
 
@@ -43,10 +44,14 @@ class DeckHandler(SimpleHTTPRequestHandler):
         return super().send_head()
 
     def is_shown(self, path):
+        path = path.resolve()  # where a link leads: one inside slides/ may point anywhere
         parts = path.relative_to(ROOT).parts if path.is_relative_to(ROOT) else (".",)
         if any(part.startswith(".") or part in NEVER_SERVED for part in parts):
             return False
         return parts[:1] == ("slides",) or path in linked_files()
+
+    def list_directory(self, path):  # a folder's contents are not part of the deck
+        self.send_error(404)
 
     def log_message(self, format, *args):  # one line a request is noise in a class
         pass

@@ -339,3 +339,28 @@ def test_the_deck_server_serves_nothing_that_a_learners_commands_write(deck_serv
     for linked in ["/04_session_cookies/cookies.py", "/README.md", "/slides/deck.md"]:
         with urllib.request.urlopen(deck_server + linked) as response:
             assert response.status == 200, linked
+
+
+def test_the_deck_server_follows_no_link_out_of_slides_and_lists_no_folder(monkeypatch, tmp_path):
+    """A link inside slides/ that leads to the repository's root shows nothing of it, and a
+    folder of slides/ with no index.html is not listed."""
+    (tmp_path / "slides" / "vendor").mkdir(parents=True)
+    (tmp_path / "slides" / "deck.md").write_text("no links")
+    (tmp_path / "demo.txt").write_text("admin  a-password-that-must-stay-here")
+    (tmp_path / "slides" / "to-the-root").symlink_to(tmp_path)
+    monkeypatch.setattr(serve, "ROOT", tmp_path)
+    monkeypatch.setattr(serve, "DECK", tmp_path / "slides" / "deck.md")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for path in ["/slides/to-the-root/demo.txt", "/slides/vendor/"]:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url + path)
+            refused.value.close()
+            assert refused.value.code == 404, path
+        with urllib.request.urlopen(url + "/slides/deck.md") as response:
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()

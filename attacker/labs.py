@@ -8,10 +8,12 @@ pages for the lab being run; without LAB_DIR there is nothing to serve.
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.utils import safe_join
 
 bp = Blueprint("labs", __name__, url_prefix="/lab")
 
 SERVED = {".html": "text/html", ".js": "text/javascript"}
+KEPT, KEPT_BYTES = 100, 10_000  # a page that sends home without end fills no memory
 
 
 def collected() -> list:
@@ -24,8 +26,9 @@ def page(name):
     folder = current_app.config.get("LAB_DIR")
     if not folder:
         abort(404)
-    path = Path(folder) / name  # NAME holds no "/": the route's converter stops at one
-    if path.suffix not in SERVED or not path.is_file():
+    joined = safe_join(folder, name)  # None for a name that leaves the folder (..\ on Windows)
+    path = Path(joined) if joined else None
+    if path is None or path.suffix not in SERVED or not path.is_file():
         abort(404)
     text = path.read_text()
     text = text.replace("{{ STAGE_URL }}", current_app.config["STAGE_URL"])
@@ -35,8 +38,11 @@ def page(name):
 
 @bp.route("/collect", methods=["GET", "POST"])
 def collect():
-    """Whatever a page sends here (query string and body) is kept, in memory, in order."""
-    collected().append({"query": request.args.to_dict(), "body": request.get_data(as_text=True)})
+    """Whatever a page sends here (query string and body) is kept, in memory, in order: the
+    last KEPT sends, of KEPT_BYTES each at most."""
+    sent = {"query": request.args.to_dict(), "body": request.get_data(as_text=True)[:KEPT_BYTES]}
+    collected().append(sent)
+    del collected()[:-KEPT]
     return "", 204
 
 

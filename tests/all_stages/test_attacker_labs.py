@@ -2,6 +2,7 @@
 pages with the addresses filled in, nothing else, and keeps what they send home."""
 
 import attacker
+import attacker.labs
 
 STAGE_URL = "http://127.0.0.1:5999"
 
@@ -49,3 +50,13 @@ def test_what_a_page_sends_home_is_kept_in_order():
         {"query": {"stolen": "abc"}, "body": ""},
         {"query": {}, "body": "session=xyz"},
     ]
+
+
+def test_a_page_that_sends_home_without_end_fills_no_memory():
+    client = lab_client()
+    for number in range(attacker.labs.KEPT + 5):
+        client.post(f"/lab/collect?n={number}", data="x" * (attacker.labs.KEPT_BYTES + 1))
+    kept = client.get("/lab/collected").json
+    assert len(kept) == attacker.labs.KEPT
+    assert kept[-1]["query"] == {"n": str(attacker.labs.KEPT + 4)}
+    assert len(kept[-1]["body"]) == attacker.labs.KEPT_BYTES

@@ -162,9 +162,13 @@ document.getElementById("logout-all").addEventListener("click", () =>
 
 // Every stage served at this address shares its localStorage, where stage 03 kept its
 // session id. This page keeps none there: it removes one that is left, and says so.
-if (localStorage.getItem("session_id") !== null) {
-  localStorage.removeItem("session_id");
-  errorLine.textContent = "Removed the session id that stage 03 left in this browser.";
+try {
+  if (localStorage.getItem("session_id") !== null) {
+    localStorage.removeItem("session_id");
+    errorLine.textContent = "Removed the session id that stage 03 left in this browser.";
+  }
+} catch {
+  // In a frame of another site the browser may deny this page its storage: none to clean.
 }
 
 showPage().catch(showError);

@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
 TESTS = ROOT / "tests"
-
+sys.path.insert(0, str(TESTS))
+from harness.lessons import claim  # noqa: E402 (a lesson's words, as make lessons prints them)
 
 # --- Break it -------------------------------------------------------------------------
 
@@ -185,7 +186,7 @@ def legend(break_kind, red):
     yield f"Caught. The break removes {REMOVES[break_kind]}."
     yield "What each red lesson means:"
     for test, kind in red.items():
-        yield f"  {kind:<8} {test.removeprefix('test_').replace('_', ' ')}"
+        yield f"  {kind:<8} {claim(test)}"
         yield from textwrap.wrap(
             MEANINGS[break_kind, kind], 88, initial_indent=" " * 11, subsequent_indent=" " * 11
         )

@@ -105,8 +105,8 @@ def test_make_break_ends_with_what_each_red_lesson_means(stage, lessons_by_stage
         said = re.split(r"\n  (?=\S)", printed)  # the heading, then each red lesson
         assert practise.REMOVES[each["kind"]] in said[0], name
         for part, (test, kind) in zip(said[1:], red.items(), strict=True):
-            claim, meaning = part.split("\n", 1)
-            assert claim.split() == [kind, *test.removeprefix("test_").split("_")], name
+            said_claim, meaning = part.split("\n", 1)
+            assert said_claim.split() == [kind, *lessons.claim(test).split()], name
             assert " ".join(meaning.split()) == practise.MEANINGS[each["kind"], kind], name
 
 

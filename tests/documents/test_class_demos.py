@@ -27,7 +27,8 @@ SHOWN = {
         '"title":"buy milk"',  # 04: with the header
         '"aud":"05_jwt_stateless"', "HTTP/1.1 401",  # the forged token
         "HTTP/1.1 204", '"title":"my secret plan"',  # the copy after logout
-        '"current":true', "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',  # 06's bound
+        '"sid":', '"current":true',  # 06: the token names its session
+        "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',  # 06's bound
         '"sku":"MUG-01"', "HTTP/1.1 403", "not allowed for the role viewer",  # 08
     ],
     "120-minutes": [
@@ -37,7 +38,7 @@ SHOWN = {
         "HttpOnly; Path=/; SameSite=Lax", "HTTP/1.1 403", "missing or wrong X-CSRF-Token header",
         '"title":"buy milk"',
         '"aud":"05_jwt_stateless"', "HTTP/1.1 401", "HTTP/1.1 204", '"title":"my secret plan"',
-        '"current":true', "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',
+        '"sid":', '"current":true', "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',
         "Content-Security-Policy: default-src 'self'", "wrong username or password",
         "HTTP/1.1 429", "too many failed logins",  # 07, even for the right password
         '"sku":"MUG-01"', "HTTP/1.1 403", "not allowed for the role viewer",

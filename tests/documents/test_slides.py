@@ -151,6 +151,49 @@ def test_each_demo_of_each_deck_comes_right_after_a_question_to_predict(name):
         assert before == f"{stage} · Predict", titles[number]
 
 
+def on_screen(slide):
+    """What a slide shows before any key press: its text above the notes, without the
+    paragraphs that are reveal.js fragments (shown on a later key press)."""
+    shown = slide.partition("\nNote:\n")[0]
+    return re.sub(r"\n\n(?:[^\n]+\n)+?<!-- \.element: class=\"fragment\" -->", "\n", shown)
+
+
+def answers(predict):
+    """What a Predict slide's notes give as its answer: the `spans` after "The answer:"."""
+    found = re.search(r"The answer: (.*)", predict.partition("\nNote:\n")[2])
+    assert found, f"a Predict whose notes give no answer:\n{predict}"
+    return re.findall(r"`([^`]+)`", found.group(1))
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_no_slide_gives_away_a_predicts_answer_before_its_demo_has_run(name):
+    """Not the slides of the stage before its Predict (a diagram that ends in the status
+    code asked about), and not the demo's own slide before its commands ran: the result
+    under the commands is a fragment, shown on the next key press."""
+    slides = deck_slides(name)
+    titles = [title(slide) for slide in slides]
+    predicts = [number for number, shown in enumerate(titles) if shown.endswith(" · Predict")]
+    assert len(predicts) >= 3
+    for number in predicts:
+        stage = titles[number].partition(" · ")[0] + " · "
+        first = number
+        while first > 0 and titles[first - 1].startswith(stage):
+            first -= 1
+        demos = number + 1
+        while demos < len(titles) and titles[demos].startswith(f"{stage}Demo"):
+            demos += 1
+        before = slides[first:number] + slides[number + 1 : demos]
+        for answer in answers(slides[number]):
+            for slide in before:
+                assert answer.lower() not in on_screen(slide).lower(), (answer, title(slide))
+
+
+def test_a_fragment_hides_what_a_slide_would_otherwise_show():
+    slide = "## 04 · Demo\n\nthe commands\n\nthe result: `403`\n<!-- .element: class=\"fragment\" -->\n"
+    assert "403" not in on_screen(slide) and "the commands" in on_screen(slide)
+    assert "403" in on_screen(slide.replace('<!-- .element: class="fragment" -->', ""))
+
+
 @pytest.fixture
 def deck_server():
     """The deck served as `make slides` serves it (slides/serve.py), on a free port."""

@@ -199,6 +199,15 @@ def test_each_part_of_the_plan_takes_the_minutes_of_its_slides_notes(name):
     assert parts == sorted(parts, key=list(of_slides).index), "a part comes back later"
 
 
+def test_the_45_minute_class_keeps_five_minutes_of_buffer_at_its_end():
+    """Its demos run over when a command fails or the room asks: the last part is kept free,
+    and the notes of its slide say so."""
+    spent, part = timetable("45-minutes")[-1]
+    assert part == "Questions (buffer)" and spent >= 5
+    last = deck_slides("45-minutes")[-1]
+    assert minutes(last) == spent and "buffer" in last.partition("\nNote:\n")[2]
+
+
 @pytest.mark.parametrize("name", DECKS)
 def test_each_plan_and_the_second_slide_of_its_deck_list_the_same_objectives(name):
     listed = objectives(section(plan(name), "Objectives"))

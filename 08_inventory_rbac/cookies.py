@@ -49,10 +49,18 @@ def login_token() -> str:
     """The request's login token, "" when there is none; 401 when the request carries two
     login or two CSRF cookies (the browser sends a planted one with a longer Path first)."""
     names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
-    if any(len(request.cookies.getlist(name)) > 1 for name in names):
+    if any(cookies_named(name) > 1 for name in names):
         after_this_request(forget_site_cookies)
         abort(401, PLANTED_COOKIE)
     return request.cookies.get(names[0], "")
+
+
+def cookies_named(name: str) -> int:
+    """How many cookies called NAME the request carries."""
+    # Counted in the raw header, not request.cookies: a planted value that opens a quote
+    # (a=") makes the parser read on across ";" and hide the cookies after it.
+    pairs = request.headers.get("Cookie", "").split(";")
+    return sum(pair.split("=", 1)[0].strip() == name for pair in pairs)
 
 
 def forget_site_cookies(response):

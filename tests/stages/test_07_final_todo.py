@@ -299,6 +299,23 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, auth_for, na
 
 
 @pytest.mark.lesson("fix")
+def test_a_planted_quote_hides_no_cookie_from_the_planted_cookie_check(app, alice, auth_for):
+    """A planted cookie whose value opens a quote (a=") makes the cookie parser read on
+    across ";": alice's own login cookie after it vanishes, and mallory's alone would count."""
+    planted = app.test_client()
+    auth_for(planted).log_in_as("mallory")
+    token, csrf = (planted.get_cookie(name).value for name in ["access_token", "csrf_token"])
+    alices = alice.get_cookie("access_token").value
+    header = f'access_token={token}; a="; access_token={alices}; b="; csrf_token={csrf}'
+    browser = app.test_client(use_cookies=False)
+    headers = {"Cookie": header, "X-CSRF-Token": csrf}
+    response = browser.post("/api/todos", json={"title": "alice's secret plan"}, headers=headers)
+    assert response.status_code == 401
+    assert "put cookies of its own in your browser" in error_of(response)
+    assert planted.get("/api/todos").get_json() == []
+
+
+@pytest.mark.lesson("fix")
 def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(app, client, auth):
     app.config["AUTH_COOKIE_SECURE"] = True  # behind HTTPS
     cookies = set_cookies(auth.log_in_as("alice"))

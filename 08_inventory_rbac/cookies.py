@@ -50,7 +50,10 @@ def login_token() -> str:
     login or two CSRF cookies (the browser sends a planted one with a longer Path first)."""
     names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
     if any(cookies_named(name) > 1 for name in names):
-        after_this_request(forget_site_cookies)
+        # Only for this site's own pages: a neighbour's <img> could have the browser forget
+        # the user's cookies, then plant its own with no second one left to see.
+        if request.headers.get("Sec-Fetch-Site") == "same-origin":
+            after_this_request(forget_site_cookies)
         abort(401, PLANTED_COOKIE)
     return request.cookies.get(names[0], "")
 

@@ -393,6 +393,37 @@ def test_a_junk_login_cookie_planted_by_a_page_on_another_port_keeps_nobody_out(
     assert fetch_status(page, "GET", "/api/me") == 200
 
 
+# A page on another port has the stage's answer to an <img> wipe the user's cookies
+# (Clear-Site-Data), then plants mallory's login: no second cookie would be left to see.
+WIPE_THEN_PLANT = """async ([stage, token, csrf]) => {
+    document.cookie = "access_token=junk; path=/api/me; max-age=60";
+    await new Promise((done) => {
+        const image = new Image();
+        image.onload = image.onerror = done;
+        image.src = `${stage}/api/me`;
+    });
+    document.cookie = `access_token=${token}; path=/api; max-age=3600`;
+    document.cookie = `csrf_token=${csrf}; path=/; max-age=3600`;
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_its_own(
+    page, app, live_server, attacker_port, stage_name
+):
+    make_mallory(app)
+    mallory = app.test_client()
+    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
+    planted = [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    page.evaluate(WIPE_THEN_PLANT, [live_server, *planted])
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page).to_have_url(re.compile("/login$"))  # alice's cookie was still there
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+
+
 # --- The stage in a frame of a same-site page ------------------------------------------------
 
 # The button that a framed click presses, and what it must have ended, by stage: 04 and 06

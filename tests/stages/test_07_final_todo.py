@@ -294,6 +294,9 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, auth_for, na
     response = alice.post("/api/todos", json={"title": "for mallory's eyes"})
     assert response.status_code == 401
     assert "put cookies of its own in your browser" in error_of(response)
+    assert "Clear-Site-Data" not in response.headers  # not for a neighbour's <img>: only...
+    own_page = {"Sec-Fetch-Site": "same-origin"}  # ...for this site's own page
+    response = alice.post("/api/todos", json={"title": "for mallory's eyes"}, headers=own_page)
     assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted ones go too
     assert planted.get("/api/todos").get_json() == []
 

@@ -40,6 +40,15 @@ def unset_auth_cookies(response):
     return response
 
 
+def unset_sent_auth_cookies(response):
+    """Remove both cookies if the request came with a login, and return RESPONSE."""
+    # A form that another site posts here comes without them (SameSite=Lax): an answer
+    # that cleared them anyway would let any site log the user out.
+    if cookie_name(LOGIN_COOKIE) in request.cookies:
+        unset_auth_cookies(response)
+    return response
+
+
 def cookie_flags() -> dict:
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
     return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}

@@ -147,6 +147,33 @@ def test_samesite_lax_stops_a_form_on_another_site_the_csrf_check_one_on_the_sam
         assert page.request.get(f"{live_server}/api/todos").json() == []
 
 
+# A form that another site's page posts at once, to the top of the tab: a top-level answer
+# may set the stage's cookies, where an answer in a frame may not.
+POST_A_FORM = """(action) => {
+    const form = Object.assign(document.createElement("form"), {method: "POST", action});
+    document.body.append(form);
+    form.submit();
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize(
+    "stage_name", ["06_jwt_session_backup", "07_final_todo", "08_inventory_rbac"]
+)
+def test_a_form_another_site_posts_to_log_you_out_clears_no_cookie(
+    page, app, live_server, attacker_port, stage_name
+):
+    """The form comes without the login cookie (SameSite=Lax): the stage answers 401, and
+    an answer that cleared the cookies anyway would log the user out."""
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    with page.expect_response(f"{live_server}/api/logout") as answer:
+        page.evaluate(POST_A_FORM, f"{live_server}/api/logout")
+    assert answer.value.status == 401
+    assert "set-cookie" not in answer.value.all_headers()
+    assert page.request.get(f"{live_server}/api/me").ok
+
+
 def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):
     log_in_the_browser(page, app, live_server)
     answer_frame = page.frame_locator("iframe[name=answer]").locator("body")

@@ -55,16 +55,26 @@ def cookie_flags() -> dict:
 
 
 def login_token() -> str:
-    """The request's login token, "" when there is none; 401 when the request carries two
-    login or two CSRF cookies (the browser sends a planted one with a longer Path first)."""
-    names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
-    if any(cookies_named(name) > 1 for name in names):
-        # Only for this site's own pages: a neighbour's <img> could have the browser forget
-        # the user's cookies, then plant its own with no second one left to see.
-        if request.headers.get("Sec-Fetch-Site") == "same-origin":
-            after_this_request(forget_site_cookies)
+    """The request's login token, "" when there is none; 401 when the request carries
+    planted cookies."""
+    if planted_cookies():
+        forget_planted_cookies()
         abort(401, PLANTED_COOKIE)
-    return request.cookies.get(names[0], "")
+    return request.cookies.get(cookie_name(LOGIN_COOKIE), "")
+
+
+def planted_cookies() -> bool:
+    """Whether the request carries two login or two CSRF cookies: the browser sends a
+    planted one with a longer Path first."""
+    names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
+    return any(cookies_named(name) > 1 for name in names)
+
+
+def forget_planted_cookies():
+    # Only for this site's own pages: a neighbour's <img> could have the browser forget
+    # the user's cookies, then plant its own with no second one left to see.
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        after_this_request(forget_site_cookies)
 
 
 def cookies_named(name: str) -> int:

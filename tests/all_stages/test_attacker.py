@@ -451,6 +451,35 @@ def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_i
     expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
 
 
+# The paths of each stage's own pages, where a junk csrf_token planted for one comes before
+# the user's own in document.cookie, and the API, under /api, never sees it.
+PAGE_PATHS = {
+    "07": ["/app", "/account", "/login"],
+    "08": ["/products", "/orders", "/users", "/account", "/login"],
+}
+PLANT_FOR_PAGES = """(paths) => {
+    for (const path of paths) document.cookie = `csrf_token=junk; path=${path}; max-age=3600`;
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_csrf_cookie_planted_for_the_pages_own_paths_is_seen_and_forgotten_by_the_page(
+    page, app, live_server, attacker_port, stage_name
+):
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    page.evaluate(PLANT_FOR_PAGES, PAGE_PATHS[stage_name[:2]])
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page).to_have_url(re.compile("/login$"))
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+    assert page.context.cookies(live_server) == []  # the page had the browser forget them
+    log_in_again_on_the_page(page, app, stage_name)
+    page.get_by_role("button", name="Log out").click()  # a change: the CSRF value is right
+    expect(page).to_have_url(re.compile("/login$"))
+    expect(page.locator(".notice")).to_contain_text("logged out")
+
+
 # --- The stage in a frame of a same-site page ------------------------------------------------
 
 # The button that a framed click presses, and what it must have ended, by stage: 04 and 06

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, after_this_request, current_app, g, make_res
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from .cookies import unset_auth_cookies
+from .cookies import unset_auth_cookies, unset_sent_auth_cookies
 from .db import db
 from .models import User, UserSession, utcnow
 from .sessions import claims_from_request, end_this_browsers_session, hand_out_token, start_session
@@ -36,7 +36,7 @@ def login_required(view):
     def wrapped_view(**kwargs):
         claims = claims_from_request()
         if claims is None:
-            after_this_request(unset_auth_cookies)
+            after_this_request(unset_sent_auth_cookies)
             abort(401, "not logged in")
         check_csrf(claims["csrf"])
         g.user_id = int(claims["sub"])

@@ -1,7 +1,7 @@
 """The two cookies of a login: the token that logs the browser in, which no script may
 read, and the CSRF value, which this site's pages read and send back in a header."""
 
-from flask import current_app
+from flask import current_app, request
 
 LOGIN_COOKIE = "access_token"
 
@@ -22,6 +22,15 @@ def unset_auth_cookies(response):
     flags = cookie_flags()
     response.delete_cookie(LOGIN_COOKIE, httponly=True, **flags)
     response.delete_cookie("csrf_token", **flags)
+    return response
+
+
+def unset_sent_auth_cookies(response):
+    """Remove both cookies if the request came with a login, and return RESPONSE."""
+    # A form that another site posts here comes without them (SameSite=Lax): an answer
+    # that cleared them anyway would let any site log the user out.
+    if LOGIN_COOKIE in request.cookies:
+        unset_auth_cookies(response)
     return response
 
 

@@ -40,19 +40,49 @@ def unset_auth_cookies(response):
     return response
 
 
+def unset_sent_auth_cookies(response):
+    """Remove both cookies if the request came with a login, and return RESPONSE."""
+    # A form that another site posts here comes without them (SameSite=Lax): an answer
+    # that cleared them anyway would let any site log the user out.
+    if cookie_name(LOGIN_COOKIE) in request.cookies:
+        unset_auth_cookies(response)
+    return response
+
+
 def cookie_flags() -> dict:
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
     return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
 
 
 def login_token() -> str:
-    """The request's login token, "" when there is none; 401 when the request carries two
-    login or two CSRF cookies (the browser sends a planted one with a longer Path first)."""
-    names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
-    if any(len(request.cookies.getlist(name)) > 1 for name in names):
-        after_this_request(forget_site_cookies)
+    """The request's login token, "" when there is none; 401 when the request carries
+    planted cookies."""
+    if planted_cookies():
+        forget_planted_cookies()
         abort(401, PLANTED_COOKIE)
-    return request.cookies.get(names[0], "")
+    return request.cookies.get(cookie_name(LOGIN_COOKIE), "")
+
+
+def planted_cookies() -> bool:
+    """Whether the request carries two login or two CSRF cookies: the browser sends a
+    planted one with a longer Path first."""
+    names = [cookie_name(LOGIN_COOKIE), cookie_name(CSRF_COOKIE)]
+    return any(cookies_named(name) > 1 for name in names)
+
+
+def forget_planted_cookies():
+    # Only for this site's own pages: a neighbour's <img> could have the browser forget
+    # the user's cookies, then plant its own with no second one left to see.
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        after_this_request(forget_site_cookies)
+
+
+def cookies_named(name: str) -> int:
+    """How many cookies called NAME the request carries."""
+    # Counted in the raw header, not request.cookies: a planted value that opens a quote
+    # (a=") makes the parser read on across ";" and hide the cookies after it.
+    pairs = request.headers.get("Cookie", "").split(";")
+    return sum(pair.split("=", 1)[0].strip() == name for pair in pairs)
 
 
 def forget_site_cookies(response):

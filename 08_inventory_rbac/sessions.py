@@ -9,7 +9,7 @@ import jwt
 from flask import abort, after_this_request, current_app, g, request
 
 from . import tokens
-from .cookies import login_token, set_auth_cookies, unset_auth_cookies
+from .cookies import login_token, set_auth_cookies, unset_sent_auth_cookies
 from .db import db
 from .models import User, UserSession, utcnow
 
@@ -80,7 +80,7 @@ def hand_out_token(user_session: UserSession, csrf_token: str, response):
 
 def unauthorized(reason: str) -> NoReturn:
     """Answer 401 with REASON, a sentence the page shows, and clear the cookies."""
-    after_this_request(unset_auth_cookies)
+    after_this_request(unset_sent_auth_cookies)
     abort(401, reason)
 
 

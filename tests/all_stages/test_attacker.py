@@ -147,6 +147,33 @@ def test_samesite_lax_stops_a_form_on_another_site_the_csrf_check_one_on_the_sam
         assert page.request.get(f"{live_server}/api/todos").json() == []
 
 
+# A form that another site's page posts at once, to the top of the tab: a top-level answer
+# may set the stage's cookies, where an answer in a frame may not.
+POST_A_FORM = """(action) => {
+    const form = Object.assign(document.createElement("form"), {method: "POST", action});
+    document.body.append(form);
+    form.submit();
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize(
+    "stage_name", ["06_jwt_session_backup", "07_final_todo", "08_inventory_rbac"]
+)
+def test_a_form_another_site_posts_to_log_you_out_clears_no_cookie(
+    page, app, live_server, attacker_port, stage_name
+):
+    """The form comes without the login cookie (SameSite=Lax): the stage answers 401, and
+    an answer that cleared the cookies anyway would log the user out."""
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    with page.expect_response(f"{live_server}/api/logout") as answer:
+        page.evaluate(POST_A_FORM, f"{live_server}/api/logout")
+    assert answer.value.status == 401
+    assert "set-cookie" not in answer.value.all_headers()
+    assert page.request.get(f"{live_server}/api/me").ok
+
+
 def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):
     log_in_the_browser(page, app, live_server)
     answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
@@ -391,6 +418,66 @@ def test_a_junk_login_cookie_planted_by_a_page_on_another_port_keeps_nobody_out(
     expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
     log_in_again_on_the_page(page, app, stage_name)
     assert fetch_status(page, "GET", "/api/me") == 200
+
+
+# A page on another port has the stage's answer to an <img> wipe the user's cookies
+# (Clear-Site-Data), then plants mallory's login: no second cookie would be left to see.
+WIPE_THEN_PLANT = """async ([stage, token, csrf]) => {
+    document.cookie = "access_token=junk; path=/api/me; max-age=60";
+    await new Promise((done) => {
+        const image = new Image();
+        image.onload = image.onerror = done;
+        image.src = `${stage}/api/me`;
+    });
+    document.cookie = `access_token=${token}; path=/api; max-age=3600`;
+    document.cookie = `csrf_token=${csrf}; path=/; max-age=3600`;
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_its_own(
+    page, app, live_server, attacker_port, stage_name
+):
+    make_mallory(app)
+    mallory = app.test_client()
+    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
+    planted = [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    page.evaluate(WIPE_THEN_PLANT, [live_server, *planted])
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page).to_have_url(re.compile("/login$"))  # alice's cookie was still there
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+
+
+# The paths of each stage's own pages, where a junk csrf_token planted for one comes before
+# the user's own in document.cookie, and the API, under /api, never sees it.
+PAGE_PATHS = {
+    "07": ["/app", "/account", "/login"],
+    "08": ["/products", "/orders", "/users", "/account", "/login"],
+}
+PLANT_FOR_PAGES = """(paths) => {
+    for (const path of paths) document.cookie = `csrf_token=junk; path=${path}; max-age=3600`;
+}"""
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_csrf_cookie_planted_for_the_pages_own_paths_is_seen_and_forgotten_by_the_page(
+    page, app, live_server, attacker_port, stage_name
+):
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    page.evaluate(PLANT_FOR_PAGES, PAGE_PATHS[stage_name[:2]])
+    page.goto(STAGE_PAGE[stage_name[:2]])
+    expect(page).to_have_url(re.compile("/login$"))
+    expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
+    assert page.context.cookies(live_server) == []  # the page had the browser forget them
+    log_in_again_on_the_page(page, app, stage_name)
+    page.get_by_role("button", name="Log out").click()  # a change: the CSRF value is right
+    expect(page).to_have_url(re.compile("/login$"))
+    expect(page.locator(".notice")).to_contain_text("logged out")
 
 
 # --- The stage in a frame of a same-site page ------------------------------------------------

@@ -294,7 +294,27 @@ def test_two_cookies_of_one_name_are_refused_as_planted(app, alice, auth_for, na
     response = alice.post("/api/todos", json={"title": "for mallory's eyes"})
     assert response.status_code == 401
     assert "put cookies of its own in your browser" in error_of(response)
+    assert "Clear-Site-Data" not in response.headers  # not for a neighbour's <img>: only...
+    own_page = {"Sec-Fetch-Site": "same-origin"}  # ...for this site's own page
+    response = alice.post("/api/todos", json={"title": "for mallory's eyes"}, headers=own_page)
     assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted ones go too
+    assert planted.get("/api/todos").get_json() == []
+
+
+@pytest.mark.lesson("fix")
+def test_a_planted_quote_hides_no_cookie_from_the_planted_cookie_check(app, alice, auth_for):
+    """A planted cookie whose value opens a quote (a=") makes the cookie parser read on
+    across ";": alice's own login cookie after it vanishes, and mallory's alone would count."""
+    planted = app.test_client()
+    auth_for(planted).log_in_as("mallory")
+    token, csrf = (planted.get_cookie(name).value for name in ["access_token", "csrf_token"])
+    alices = alice.get_cookie("access_token").value
+    header = f'access_token={token}; a="; access_token={alices}; b="; csrf_token={csrf}'
+    browser = app.test_client(use_cookies=False)
+    headers = {"Cookie": header, "X-CSRF-Token": csrf}
+    response = browser.post("/api/todos", json={"title": "alice's secret plan"}, headers=headers)
+    assert response.status_code == 401
+    assert "put cookies of its own in your browser" in error_of(response)
     assert planted.get("/api/todos").get_json() == []
 
 

@@ -14,6 +14,19 @@ export function csrfToken() {
   return "";
 }
 
+// Two CSRF cookies of one name: a page on another port or subdomain planted one for this
+// page's path, where the API never sees it, and it would spoil every change.
+function plantedCsrfCookie() {
+  const names = document.cookie.split("; ").map((cookie) => cookie.split("=")[0]);
+  return ["__Host-csrf_token", "csrf_token"].some(
+    (name) => names.filter((n) => n === name).length > 1,
+  );
+}
+
+const PLANTED_COOKIE =
+  "You were signed out to protect your account: a page on another port or subdomain of " +
+  "this address put cookies of its own in your browser; please log in again";
+
 // The names the screens give the fields that the server's messages start with.
 const FIELD_NAMES = {
   sku: "SKU",
@@ -50,6 +63,14 @@ export function takeNotice() {
 }
 
 export async function api(method, path, body) {
+  if (plantedCsrfCookie()) {
+    // The server sees both with this page's address, and has the browser forget the
+    // site's cookies (Clear-Site-Data): the planted one too.
+    await fetch(location.pathname).catch(() => {});
+    leaveNotice(PLANTED_COOKIE);
+    location.assign("/login");
+    return new Promise(() => {}); // never settles: the page is going away
+  }
   const headers = body ? { "Content-Type": "application/json" } : {};
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   let response;

@@ -189,7 +189,9 @@ def test_no_slide_gives_away_a_predicts_answer_before_its_demo_has_run(name):
 
 
 def test_a_fragment_hides_what_a_slide_would_otherwise_show():
-    slide = "## 04 · Demo\n\nthe commands\n\nthe result: `403`\n<!-- .element: class=\"fragment\" -->\n"
+    slide = (
+        '## 04 · Demo\n\nthe commands\n\nthe result: `403`\n<!-- .element: class="fragment" -->\n'
+    )
     assert "403" not in on_screen(slide) and "the commands" in on_screen(slide)
     assert "403" in on_screen(slide.replace('<!-- .element: class="fragment" -->', ""))
 

@@ -15,6 +15,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         STAGE_URL="http://127.0.0.1:5000",  # the stage under attack, as `make run` serves it
         MALLORY_PASSWORD="mallory's own password",  # the attacker's account at the stage
+        MAX_CONTENT_LENGTH=64 * 1024,  # what a page sends home is read whole: not without end
     )
     app.config.from_prefixed_env()  # FLASK_STAGE_URL=http://127.0.0.1:5001
     if test_config is not None:

@@ -60,3 +60,10 @@ def test_a_page_that_sends_home_without_end_fills_no_memory():
     assert len(kept) == attacker.labs.KEPT
     assert kept[-1]["query"] == {"n": str(attacker.labs.KEPT + 4)}
     assert len(kept[-1]["body"]) == attacker.labs.KEPT_BYTES
+
+
+def test_a_body_too_large_to_keep_is_refused_before_it_is_read():
+    client = lab_client()
+    response = client.post("/lab/collect", data="x" * (65 * 1024), content_type="text/plain")
+    assert response.status_code == 413
+    assert client.get("/lab/collected").json == []

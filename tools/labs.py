@@ -63,6 +63,9 @@ lab.py, all names required unless marked optional:
                                 (the attacker's address of one of FILES), lab.access_log
                                 (the path of the stage's server output), lab.facts
                                 (a dict: what the victim adds goes to check).
+  victim_after(browser, lab)    optional. The rest of the victim's part, after the .py
+                                files ran (02_1: alice saves an edit she began before):
+                                keep what victim() left open in a global of lab.py.
   exploit_env(lab) -> dict      optional. More environment for the .py files (01:
                                 {"LAB_ACCESS_LOG": lab.access_log}).
   check(stage, facts)           After the servers stopped, in a process of its own, inside
@@ -268,13 +271,13 @@ class VictimBrowser:
         return page
 
 
-def play_victim(module, browser, lab):
-    """The victim's part. A page of the learner's may make the victim's browser give up
+def play_victim(module, browser, lab, part=None):
+    """The victim's part (PART: victim_after, else victim). A page of the learner's may make the victim's browser give up
     (a page that never stops loading): that is a lab not solved, not a broken lab."""
     from playwright.sync_api import Error
 
     try:
-        module.victim(browser, lab)
+        (part or module.victim)(browser, lab)
     except Error as error:
         print(f"(The victim's browser gave up: {str(error).splitlines()[0]})")
 
@@ -342,6 +345,8 @@ def run(folder, files, defended=False, quiet=False):
             if browser:
                 play_victim(module, browser, lab)
             run_exploits(module, lab, files, quiet)
+            if browser and hasattr(module, "victim_after"):
+                play_victim(module, browser, lab, module.victim_after)
         if not quiet and not any(file.endswith(".py") for file in files):
             show_api_requests(lab.access_log)
         return in_app(folder, target, scratch, env, "check", lab.facts)

@@ -272,8 +272,9 @@ class VictimBrowser:
 
 
 def play_victim(module, browser, lab, part=None):
-    """The victim's part (PART: victim_after, else victim). A page of the learner's may make the victim's browser give up
-    (a page that never stops loading): that is a lab not solved, not a broken lab."""
+    """The victim's part (PART: victim_after, else victim). A page of the learner's may
+    make the victim's browser give up (a page that never stops loading): that is a lab
+    not solved, not a broken lab."""
     from playwright.sync_api import Error
 
     try:

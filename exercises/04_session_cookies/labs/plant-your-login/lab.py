@@ -46,5 +46,5 @@ def check(stage, facts):
         return f'alice\'s todo "{ALICES_TODO}" is in no account (her add was refused)'
     owner = db.session.get(models.User, todo.user_id).username
     if owner != "mallory":
-        return f'alice\'s todo "{ALICES_TODO}" landed in {owner}\'s account, not mallory\'s'
+        return f"alice's todo \"{ALICES_TODO}\" landed in {owner}'s account, not mallory's"
     return None  # alice added it on her own page, logged in as herself, she thought

@@ -17,7 +17,7 @@ PLANTED_COOKIE = (
 
 def cookie_name(name: str) -> str:
     # __Host-: a cookie the browser takes only from this very host, over HTTPS, for Path=/;
-    # no subdomain and no http:// page can set it.
+    # no subdomain can set it (another port of the same host still can).
     return f"__Host-{name}" if current_app.config["AUTH_COOKIE_SECURE"] else name
 
 

@@ -169,6 +169,7 @@ def test_a_form_another_site_posts_to_log_you_out_clears_no_cookie(
     page.goto(f"http://localhost:{attacker_port}/csrf")
     with page.expect_response(f"{live_server}/api/logout") as answer:
         page.evaluate(POST_A_FORM, f"{live_server}/api/logout")
+    page.wait_for_url(f"{live_server}/api/logout")  # the form's navigation, done
     assert answer.value.status == 401
     assert "set-cookie" not in answer.value.all_headers()
     assert page.request.get(f"{live_server}/api/me").ok

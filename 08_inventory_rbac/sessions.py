@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import NoReturn
 
 import jwt
-from flask import abort, after_this_request, current_app, g, request
+from flask import abort, after_this_request, current_app, request
 
 from . import tokens
 from .cookies import login_token, set_auth_cookies, unset_sent_auth_cookies
@@ -112,7 +112,7 @@ def live_session(claims: dict) -> UserSession:
 
 def rotate(session_id: int, generation: int) -> bool:
     """Make the session's token GENERATION old, if it is the current one. One statement:
-    of the requests that come at once with the same token, one rotates it (g.rotated)."""
+    of the requests that come at once with the same token, one rotates it."""
     now = utcnow()
     rotated = db.session.execute(
         db.update(UserSession)
@@ -120,8 +120,7 @@ def rotate(session_id: int, generation: int) -> bool:
         .values(generation=generation + 1, renewed_at=now, last_seen=now)
     ).rowcount
     db.session.commit()
-    g.rotated = rotated == 1
-    return g.rotated
+    return rotated == 1
 
 
 def replaced_just_now(session_id: int, generation: int) -> bool:
@@ -147,11 +146,12 @@ def renew(expired_token: str) -> dict:
         unauthorized(NOT_LOGGED_IN)
     # The id, read once: the session object expires at each commit, and may be deleted.
     session_id, generation = live_session(claims).id, claims["gen"]
-    if not rotate(session_id, generation) and not replaced_just_now(session_id, generation):
+    rotated = rotate(session_id, generation)
+    if not rotated and not replaced_just_now(session_id, generation):
         end_as_used_elsewhere(session_id)
         current_app.logger.warning("a reused token ended session %s", session_id)
         unauthorized(SESSION_USED_ELSEWHERE)
-    if g.rotated:  # in the grace no token: the renewer's serves the browser, a copy gets none
+    if rotated:  # in the grace no token: the renewer's serves the browser, a copy gets none
         after_this_request(functools.partial(send_renewed_token, claims))
     return claims
 

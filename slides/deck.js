@@ -9,8 +9,17 @@ const Diagrams = {
       theme: "neutral",
       fontFamily: '"Source Sans Pro", Helvetica, sans-serif',
       fontSize: 24, // for every text of a diagram, read from the back of a room
-      // Tight spacing, so that the text can be large in the height of a slide.
-      sequence: { mirrorActors: false, height: 40, boxMargin: 0, noteMargin: 4, diagramMarginY: 0 },
+      // Tight spacing, so that the text can be large in the height and width of a slide.
+      sequence: {
+        mirrorActors: false,
+        height: 40,
+        boxMargin: 0,
+        noteMargin: 4,
+        diagramMarginY: 0,
+        width: 100,
+        actorMargin: 10,
+        diagramMarginX: 4,
+      },
     });
     // The deck's font is in its theme: load it before Mermaid measures with it.
     await document.fonts.load('20px "Source Sans Pro"');
@@ -21,6 +30,8 @@ const Diagrams = {
         const diagram = document.createElement("div");
         diagram.className = "diagram";
         diagram.innerHTML = svg;
+        document.body.append(diagram); // laid out, to be measured: the slide is hidden
+        besideTheLifeline(diagram.querySelector("svg"));
         code.parentElement.replaceWith(diagram);
       } catch (error) {
         // The slide keeps the diagram's text; the deck's test fails on this message.
@@ -29,6 +40,47 @@ const Diagrams = {
     }
   },
 };
+
+// Mermaid centres the text of a message to oneself on the sender's lifeline, which then
+// runs through the words. Move that text beside the line: towards the middle of the
+// diagram if it fits before the next lifeline, else on the side with more room. Then fit
+// the diagram's box to what it now holds.
+function besideTheLifeline(svg) {
+  const lifelines = [...svg.querySelectorAll("line.actor-line")].map((line) =>
+    Number(line.getAttribute("x1")),
+  );
+  const middle = svg.viewBox.baseVal.x + svg.viewBox.baseVal.width / 2;
+  const gap = 12;
+  for (const loop of svg.querySelectorAll("path[data-from]")) {
+    if (loop.dataset.from !== loop.dataset.to) continue;
+    const texts = [];
+    for (let text = loop.previousElementSibling; text?.classList.contains("messageText");
+      text = text.previousElementSibling) {
+      texts.push(text);
+    }
+    if (!texts.length) continue;
+    const centre = Number(texts[0].getAttribute("x"));
+    const distance = (line) => Math.abs(line - centre);
+    const x = lifelines.reduce((near, line) => (distance(line) < distance(near) ? line : near));
+    const room = {
+      left: Math.min(...lifelines.filter((other) => other < x).map((other) => x - other)),
+      right: Math.min(...lifelines.filter((other) => other > x).map((other) => other - x)),
+    };
+    const wanted = Math.max(...texts.map((text) => text.getBBox().width)) + 2 * gap;
+    const towardsTheMiddle = x > middle ? "left" : "right";
+    const other = towardsTheMiddle === "left" ? "right" : "left";
+    const side = wanted <= room[towardsTheMiddle] || room[towardsTheMiddle] >= room[other]
+      ? towardsTheMiddle : other;
+    for (const text of texts) {
+      text.setAttribute("x", side === "left" ? x - gap : x + gap);
+      text.setAttribute("text-anchor", side === "left" ? "end" : "start");
+    }
+  }
+  const { x, width } = svg.getBBox(); // the lifelines run below the box: keep its height
+  const { y, height } = svg.viewBox.baseVal;
+  svg.setAttribute("viewBox", `${x - 4} ${y} ${width + 8} ${height}`);
+  svg.style.maxWidth = `${width + 8}px`;
+}
 
 // One Markdown source, a list per class plan: deck.md holds every slide once, each
 // named by its first line (<!-- .slide: id="..." -->); decks/NAME.txt lists the names
@@ -60,11 +112,22 @@ async function loadDeck() {
   document.querySelector(".reveal .slides").append(section);
 }
 
+// The slides are 1280 wide and 720 high (16:9). A squarer screen, such as a 4:3
+// projector at 1024x768, gets taller slides instead of empty bands above and below: the
+// diagrams grow into that height (deck.css), so their text stays readable there.
+const slideHeight = () =>
+  Math.round(Math.min(960, Math.max(720, (1280 * innerHeight) / innerWidth)));
+
 await loadDeck();
+addEventListener("resize", () => {
+  if (Reveal.isReady() && Reveal.getConfig().height !== slideHeight()) {
+    Reveal.configure({ height: slideHeight() });
+  }
+});
 Reveal.initialize({
   hash: true,
   width: 1280,
-  height: 720,
+  height: slideHeight(),
   margin: 0.04,
   slideNumber: "c/t",
   plugins: [RevealMarkdown, Diagrams, RevealHighlight, RevealNotes],

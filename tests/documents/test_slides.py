@@ -208,11 +208,12 @@ def deck_server():
     server.server_close()
 
 
-# The sizes a slide must keep at its design size (1280x720), so that they read from the
-# back of a room: code at least 24 px, a diagram's text at least DIAGRAM_TEXT px and its
-# lines DIAGRAM_LINE px wide after the diagram is fitted to the slide; and at most
+# The sizes a slide must keep in its own pixels (1280 wide; on a 4:3 screen such as
+# 1024x768, 960 high, deck.js), so that they read from the back of a room: code at least
+# 24 px, a diagram's text at least DIAGRAM_TEXT px (over 15 px on a 1024x768 projector)
+# and its lines DIAGRAM_LINE px wide after the diagram is fitted to the slide; and at most
 # PROSE_WORDS words besides code and diagrams (the rest belongs in the notes).
-CODE_TEXT, DIAGRAM_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 17, 2, 60
+CODE_TEXT, DIAGRAM_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 20, 2, 60
 
 # Run in the page once the deck is ready: each slide shown in turn and measured. Sizes
 # are in the slide's own pixels (reveal.js scales the whole slide to the window).

@@ -97,7 +97,10 @@ def run_lessons(stage, scratch, quiet):
     """Run the stage's lesson tests on the copy in SCRATCH (None: the stage itself).
     Returns (the lessons that ran, the lessons that failed, {lesson: its kind}), by test
     function name."""
+    # A failure in one line, without the server's log it captured: the break's diff,
+    # printed above, stays in view in a projected terminal.
     command = ["-m", "lesson", "-k", stage, "--lessons", "-q", "-rN", "--tb=line"]
+    command += ["--show-capture=no"]
     return run_pytest(lesson_files(stage) + command, scratch, quiet)
 
 
@@ -114,6 +117,7 @@ def run_pytest(arguments, scratch, quiet):
     if not quiet:  # a learner's loop: with no browser here, the other lessons still run
         command.append("--skip-browser-if-none")
     output = subprocess.DEVNULL if quiet else None
+    sys.stdout.flush()  # what this tool printed goes first, also into a pipe (| less)
     subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     ran, failed, kinds = set(), set(), {}
     for case in ET.parse(report).getroot().iter("testcase"):
@@ -199,6 +203,7 @@ def serve_broken(stage, name):
         copy_stage(stage, Path(folder))
         apply_break(stage, name, Path(folder), show=True)
         print(f"\nServing the broken copy in {folder}: Ctrl-C stops it and deletes the copy.")
+        sys.stdout.flush()  # the diff above, before the server's own lines
         flask = [sys.executable, "-m", "flask", "--app", stage]
         if stage == "01_missile_button":  # as `make run` does: a token to open the page with
             subprocess.run([*flask, "create-token", "demo"], cwd=folder, check=True)

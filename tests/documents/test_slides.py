@@ -208,12 +208,16 @@ def deck_server():
     server.server_close()
 
 
-# The sizes a slide must keep in its own pixels (1280 wide; on a 4:3 screen such as
-# 1024x768, 960 high, deck.js), so that they read from the back of a room: code at least
-# 24 px, a diagram's text at least DIAGRAM_TEXT px (over 15 px on a 1024x768 projector)
-# and its lines DIAGRAM_LINE px wide after the diagram is fitted to the slide; and at most
-# PROSE_WORDS words besides code and diagrams (the rest belongs in the notes).
-CODE_TEXT, DIAGRAM_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 20, 2, 60
+# The sizes a slide must keep in its own pixels (1280 wide, 720 high; 960 high on a 4:3
+# screen, deck.js), so that they read from the back of a room: code at least 24 px, a
+# diagram's text at least the screen's DIAGRAM_TEXT px and its lines DIAGRAM_LINE px wide
+# after the diagram is fitted to the slide; and at most PROSE_WORDS words besides code
+# and diagrams (the rest belongs in the notes).
+CODE_TEXT, DIAGRAM_LINE, PROSE_WORDS = 24, 2, 60
+# The screens the decks are drawn on: a 4:3 projector at its usual 1024x768, and a 16:9
+# one. A diagram's text is over 15 px on either screen (reveal.js scales the slide by
+# 0.77 on the first, 0.96 on the second).
+SCREENS = {"4:3 projector": ((1024, 768), 20), "16:9 projector": ((1280, 720), 17)}
 
 # Run in the page once the deck is ready: each slide shown in turn and measured. Sizes
 # are in the slide's own pixels (reveal.js scales the whole slide to the window).
@@ -298,12 +302,18 @@ def open_deck(browser, url, viewport):
     return context, page, errors, requests
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("name", DECKS)
-def test_each_deck_renders_every_slide_offline_readable_from_the_back(name, browser, deck_server):
-    """At 1024x768, a projector's size: every slide fits, no code is cut off, and code,
-    diagrams and prose keep the sizes above; no line breaks inside a word."""
+def test_each_deck_renders_every_slide_offline_readable_from_the_back(
+    name, screen, browser, deck_server
+):
+    """On each screen: every slide fits, no code is cut off, and code, diagrams and prose
+    keep the sizes above; no line breaks inside a word."""
+    (width, height), diagram_text = SCREENS[screen]
     context, page, errors, requests = open_deck(
-        browser, f"{deck_server}/slides/deck.html?deck={name}", {"width": 1024, "height": 768}
+        browser,
+        f"{deck_server}/slides/deck.html?deck={name}",
+        {"width": width, "height": height},
     )
     slides = page.evaluate(EVERY_SLIDE)
     diagrams = page.locator(".reveal .diagram svg").count()
@@ -321,7 +331,7 @@ def test_each_deck_renders_every_slide_offline_readable_from_the_back(name, brow
         assert not slide["tallerThanTheSlide"] and not slide["widerThanTheSlide"], slide["title"]
         assert not slide["codeCutOff"], slide["title"]
         assert slide["smallestCode"] >= CODE_TEXT, slide["title"]
-        assert slide["smallestDiagramText"] >= DIAGRAM_TEXT, slide["title"]
+        assert slide["smallestDiagramText"] >= diagram_text, slide["title"]
         assert slide["thinnestDiagramLine"] >= DIAGRAM_LINE, slide["title"]
         assert slide["brokenWords"] == [], slide["title"]
         assert slide["proseWords"] <= PROSE_WORDS, slide["title"]

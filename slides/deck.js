@@ -16,7 +16,6 @@ const Diagrams = {
         boxMargin: 0,
         noteMargin: 4,
         diagramMarginY: 0,
-        width: 100,
         actorMargin: 10,
         diagramMarginX: 4,
       },
@@ -31,7 +30,10 @@ const Diagrams = {
         diagram.className = "diagram";
         diagram.innerHTML = svg;
         document.body.append(diagram); // laid out, to be measured: the slide is hidden
-        besideTheLifeline(diagram.querySelector("svg"));
+        const drawn = diagram.querySelector("svg");
+        besideTheLifeline(drawn);
+        notesAroundTheirText(drawn);
+        fitTheBox(drawn);
         code.parentElement.replaceWith(diagram);
       } catch (error) {
         // The slide keeps the diagram's text; the deck's test fails on this message.
@@ -43,8 +45,7 @@ const Diagrams = {
 
 // Mermaid centres the text of a message to oneself on the sender's lifeline, which then
 // runs through the words. Move that text beside the line: towards the middle of the
-// diagram if it fits before the next lifeline, else on the side with more room. Then fit
-// the diagram's box to what it now holds.
+// diagram if it fits before the next lifeline, else on the side with more room.
 function besideTheLifeline(svg) {
   const lifelines = [...svg.querySelectorAll("line.actor-line")].map((line) =>
     Number(line.getAttribute("x1")),
@@ -76,6 +77,24 @@ function besideTheLifeline(svg) {
       text.setAttribute("text-anchor", side === "left" ? "end" : "start");
     }
   }
+}
+
+// A note over two participants is as wide as the space between them, which the tight
+// spacing above can make narrower than its text: widen it to hold the text.
+function notesAroundTheirText(svg) {
+  for (const note of svg.querySelectorAll("rect.note")) {
+    const text = note.nextElementSibling;
+    if (!text?.classList.contains("noteText")) continue;
+    const wanted = text.getBBox().width + 24;
+    const width = Number(note.getAttribute("width"));
+    if (wanted <= width) continue;
+    note.setAttribute("x", Number(note.getAttribute("x")) - (wanted - width) / 2);
+    note.setAttribute("width", wanted);
+  }
+}
+
+// The diagram's box, fitted to what it now holds, from side to side.
+function fitTheBox(svg) {
   const { x, width } = svg.getBBox(); // the lifelines run below the box: keep its height
   const { y, height } = svg.viewBox.baseVal;
   svg.setAttribute("viewBox", `${x - 4} ${y} ${width + 8} ${height}`);

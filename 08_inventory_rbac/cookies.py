@@ -81,7 +81,7 @@ def planted_cookies() -> bool:
 
 
 def refuse_planted_cookies() -> NoReturn:
-    """401 saying that a neighbour planted cookies; this site's page also hears to forget them."""
+    """401 saying that a neighbour planted cookies; Clear-Site-Data when our own page asked."""
     forget_planted_cookies()
     abort(401, PLANTED_COOKIE)
 

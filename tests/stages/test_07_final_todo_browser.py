@@ -544,6 +544,23 @@ def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(page, li
     expect(todo_titles(page)).to_have_text(["Buy milk"])
 
 
+# Quotes a neighbour planted around our cookies: a=" for /api, sent first, and z=" after.
+PLANT_QUOTES = """() => {
+    document.cookie = 'a="; path=/api';
+    document.cookie = 'z="; path=/';
+}"""
+
+
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(page, live_server):
+    """The parser reads one value from quote to quote and sees no login: the 401 must still
+    clear ours, or the login would stay in the browser for the neighbour to uncover."""
+    register(page)
+    page.evaluate(PLANT_QUOTES)
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+    assert [cookie["name"] for cookie in page.context.cookies(live_server)] == ["z"]
+
+
 # --- No console errors, no CSP violations --------------------------------------------------
 
 # Runs before the page's own scripts, on every page load: a CSP violation becomes a console

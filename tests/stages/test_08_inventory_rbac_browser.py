@@ -408,6 +408,25 @@ def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(
     expect(notice(page)).to_have_text("You have logged out.")
 
 
+# Quotes a neighbour planted around our cookies: a=" for /api, sent first, and z=" after.
+PLANT_QUOTES = """() => {
+    document.cookie = 'a="; path=/api';
+    document.cookie = 'z="; path=/';
+}"""
+
+
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(
+    page, live_server, demo
+):
+    """The parser reads one value from quote to quote and sees no login: the 401 must still
+    clear ours, or the login would stay in the browser for the neighbour to uncover."""
+    log_in_on(page, demo, "viewer")
+    page.evaluate(PLANT_QUOTES)
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+    assert [cookie["name"] for cookie in page.context.cookies(live_server)] == ["z"]
+
+
 def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
     clock, client, own_page, demo
 ):

@@ -29,7 +29,7 @@ def unset_sent_auth_cookies(response):
     """Remove both cookies if the request came with a login, and return RESPONSE."""
     # A form that another site posts here comes without them (SameSite=Lax): an answer
     # that cleared them anyway would let any site log the user out.
-    if LOGIN_COOKIE in request.cookies:
+    if cookies_named(LOGIN_COOKIE):
         unset_auth_cookies(response)
     return response
 
@@ -37,3 +37,11 @@ def unset_sent_auth_cookies(response):
 def cookie_flags() -> dict:
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
     return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
+
+
+def cookies_named(name: str) -> int:
+    """How many cookies called NAME the request carries."""
+    # Counted in the raw header, not request.cookies: a planted value that opens a quote
+    # (a=") makes the parser read on across ";" and hide the cookies after it.
+    pairs = request.headers.get("Cookie", "").split(";")
+    return sum(pair.split("=", 1)[0].strip() == name for pair in pairs)

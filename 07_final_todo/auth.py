@@ -8,7 +8,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import generate_password_hash
 
 from . import throttle
-from .cookies import unset_auth_cookies
+from .cookies import from_own_page, refuse_planted_cookies, unset_auth_cookies
 from .db import db
 from .models import User, UserSession, hash_password, utcnow
 from .sessions import claims_from_request, end_this_browsers_session, hand_out_token, start_session
@@ -26,6 +26,10 @@ def check_csrf(csrf_token: str):
         return
     sent = request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(sent.encode(), csrf_token.encode()):
+        if "X-CSRF-Token" in request.headers and from_own_page():
+            # This site's page sends the csrf_token cookie it reads: a wrong value is a
+            # neighbour's, set over ours. Refused as planted: the user hears why, logs in again.
+            refuse_planted_cookies()
         abort(403, "missing or wrong X-CSRF-Token header")
 
 

@@ -3,7 +3,10 @@ read, and the CSRF value, which this site's pages read and send back in a header
 
 A site is not an origin: a page on another port of this host, or on a subdomain, may set
 cookies that the browser then sends here along with ours. A request with two cookies of
-one name is refused: one of them was planted."""
+one name is refused: one of them was planted. So is a change from this site's own page whose
+CSRF value is not the login's: the page read a csrf_token that a neighbour set over ours."""
+
+from typing import NoReturn
 
 from flask import abort, after_this_request, current_app, request
 
@@ -44,7 +47,7 @@ def unset_sent_auth_cookies(response):
     """Remove both cookies if the request came with a login, and return RESPONSE."""
     # A form that another site posts here comes without them (SameSite=Lax): an answer
     # that cleared them anyway would let any site log the user out.
-    if cookie_name(LOGIN_COOKIE) in request.cookies:
+    if cookies_named(cookie_name(LOGIN_COOKIE)):
         unset_auth_cookies(response)
     return response
 
@@ -54,12 +57,19 @@ def cookie_flags() -> dict:
     return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
 
 
+def cookies_named(name: str) -> int:
+    """How many cookies called NAME the request carries."""
+    # Counted in the raw header, not request.cookies: a planted value that opens a quote
+    # (a=") makes the parser read on across ";" and hide the cookies after it.
+    pairs = request.headers.get("Cookie", "").split(";")
+    return sum(pair.split("=", 1)[0].strip() == name for pair in pairs)
+
+
 def login_token() -> str:
     """The request's login token, "" when there is none; 401 when the request carries
     planted cookies."""
     if planted_cookies():
-        forget_planted_cookies()
-        abort(401, PLANTED_COOKIE)
+        refuse_planted_cookies()
     return request.cookies.get(cookie_name(LOGIN_COOKIE), "")
 
 
@@ -70,19 +80,22 @@ def planted_cookies() -> bool:
     return any(cookies_named(name) > 1 for name in names)
 
 
+def refuse_planted_cookies() -> NoReturn:
+    """401 saying that a neighbour planted cookies; Clear-Site-Data when our own page asked."""
+    forget_planted_cookies()
+    abort(401, PLANTED_COOKIE)
+
+
 def forget_planted_cookies():
     # Only for this site's own pages: a neighbour's <img> could have the browser forget
     # the user's cookies, then plant its own with no second one left to see.
-    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+    if from_own_page():
         after_this_request(forget_site_cookies)
 
 
-def cookies_named(name: str) -> int:
-    """How many cookies called NAME the request carries."""
-    # Counted in the raw header, not request.cookies: a planted value that opens a quote
-    # (a=") makes the parser read on across ";" and hide the cookies after it.
-    pairs = request.headers.get("Cookie", "").split(";")
-    return sum(pair.split("=", 1)[0].strip() == name for pair in pairs)
+def from_own_page() -> bool:
+    # The browser says who started the request, in a header that no page can set.
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 def forget_site_cookies(response):

@@ -452,6 +452,37 @@ def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_i
     expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
 
 
+# What no check can see (07's README): a neighbour opens the stage's page in a pop-up after
+# planting a second csrf_token for its path; the page has the browser forget the site's
+# cookies, ours too, and the neighbour plants mallory's login into the empty jar.
+EMPTY_THE_JAR_THEN_PLANT = """async ([page, token, csrf]) => {
+    document.cookie = `csrf_token=junk; path=${new URL(page).pathname}; max-age=60`;
+    const popup = window.open(page);
+    while (document.cookie.includes("csrf_token=")) {
+        await new Promise((done) => setTimeout(done, 50));
+    }
+    popup.close();
+    document.cookie = `access_token=${token}; path=/api; max-age=3600`;
+    document.cookie = `csrf_token=${csrf}; path=/; max-age=3600`;
+}"""
+
+
+@pytest.mark.parametrize("stage_name", FIXED_STAGES)
+def test_a_neighbour_can_have_our_page_empty_the_jar_then_plant_its_own_login(
+    page, app, live_server, attacker_port, stage_name
+):
+    make_mallory(app)
+    mallory = app.test_client()
+    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
+    planted = [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://127.0.0.1:{attacker_port}/plant")
+    stage_page = f"{live_server}{STAGE_PAGE[stage_name[:2]]}"
+    page.evaluate(EMPTY_THE_JAR_THEN_PLANT, [stage_page, *planted])
+    page.goto(stage_page)
+    expect(page.get_by_role("banner")).to_contain_text("mallory")  # the page shows whose
+
+
 # The paths of each stage's own pages, where a junk csrf_token planted for one comes before
 # the user's own in document.cookie, and the API, under /api, never sees it.
 PAGE_PATHS = {

@@ -244,6 +244,19 @@ def test_a_change_without_the_csrf_header_is_403(alice):
     assert alice.get("/api/me").status_code == 200
 
 
+@pytest.mark.lesson("fix")
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(app, alice):
+    """A neighbour planted a=" for a longer Path, sent before our cookies, and z=" after them:
+    the parser reads one value from quote to quote and finds no login, so the 401 must
+    count the raw header to clear ours, or Log out would leave the login in the browser."""
+    token, csrf = (alice.get_cookie(name).value for name in ["access_token", "csrf_token"])
+    headers = {"Cookie": f'a="; access_token={token}; csrf_token={csrf}; z="', "X-CSRF-Token": csrf}
+    response = app.test_client(use_cookies=False).post("/api/logout", headers=headers)
+    assert response.status_code == 401
+    cleared = {name: morsel["max-age"] for name, morsel in set_cookies(response).items()}
+    assert cleared == {"access_token": "0", "csrf_token": "0"}
+
+
 # --- Forged tokens -----------------------------------------------------------------------
 
 

@@ -319,6 +319,38 @@ def test_a_planted_quote_hides_no_cookie_from_the_planted_cookie_check(app, alic
 
 
 @pytest.mark.lesson("fix")
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(app, alice):
+    """A neighbour planted a=" for a longer Path, sent before our cookies, and z=" after them:
+    the parser reads one value from quote to quote and finds no login, so the 401 must
+    count the raw header to clear ours, or Log out would leave the login in the browser."""
+    token, csrf = (alice.get_cookie(name).value for name in ["access_token", "csrf_token"])
+    headers = {"Cookie": f'a="; access_token={token}; csrf_token={csrf}; z="', "X-CSRF-Token": csrf}
+    response = app.test_client(use_cookies=False).post("/api/logout", headers=headers)
+    assert response.status_code == 401
+    cleared = {name: morsel["max-age"] for name, morsel in set_cookies(response).items()}
+    assert cleared == {"access_token": "0", "csrf_token": "0"}
+
+
+@pytest.mark.lesson("fix")
+def test_a_csrf_value_from_our_own_page_that_is_not_the_logins_is_refused_as_planted(alice):
+    """A neighbour set its csrf_token over ours (same name, Path=/, another port): the page
+    sends what it reads, and a 403 would fail every change, Log out included, unexplained."""
+    alice.set_cookie("csrf_token", "a neighbour's value")
+    own_page = {"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": "a neighbour's value"}
+    response = alice.post("/api/logout", headers=own_page)
+    assert response.status_code == 401
+    assert "put cookies of its own in your browser" in error_of(response)
+    assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted one too
+    # A forged change stays a 403: one without the header, or from another origin.
+    del alice.environ_base["HTTP_X_CSRF_TOKEN"]
+    assert alice.post("/api/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 403
+    neighbour = {"Sec-Fetch-Site": "same-site", "X-CSRF-Token": "a neighbour's value"}
+    response = alice.post("/api/logout", headers=neighbour)
+    assert response.status_code == 403
+    assert "Clear-Site-Data" not in response.headers
+
+
+@pytest.mark.lesson("fix")
 def test_secure_cookies_take_the_host_prefix_that_no_subdomain_can_set(app, client, auth):
     app.config["AUTH_COOKIE_SECURE"] = True  # behind HTTPS
     cookies = set_cookies(auth.log_in_as("alice"))

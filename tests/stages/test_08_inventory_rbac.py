@@ -14,7 +14,7 @@ import jwt
 import pytest
 from auth_actions import TEST_PASSWORD
 from course import CHEAP_HASH_METHOD, ROOT
-from helpers import at_once, sql_statements, with_token
+from helpers import at_once, set_cookies, sql_statements, with_token
 from werkzeug.exceptions import Conflict
 
 STAGE = "08_inventory_rbac"
@@ -880,6 +880,36 @@ def test_two_login_cookies_are_refused_as_planted(app, admin):
     response = admin.get("/api/products", headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 401
     assert response.headers["Clear-Site-Data"] == '"cookies"'
+
+
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(app, admin):
+    """A neighbour planted a=" for a longer Path, sent before our cookies, and z=" after them:
+    the parser reads one value from quote to quote and finds no login, so the 401 must
+    count the raw header to clear ours, or Log out would leave the login in the browser."""
+    token, csrf = (admin.get_cookie(name).value for name in ["access_token", "csrf_token"])
+    headers = {"Cookie": f'a="; access_token={token}; csrf_token={csrf}; z="', "X-CSRF-Token": csrf}
+    response = app.test_client(use_cookies=False).post("/api/logout", headers=headers)
+    assert response.status_code == 401
+    cleared = {name: morsel["max-age"] for name, morsel in set_cookies(response).items()}
+    assert cleared == {"access_token": "0", "csrf_token": "0"}
+
+
+def test_a_csrf_value_from_our_own_page_that_is_not_the_logins_is_refused_as_planted(admin):
+    """A neighbour set its csrf_token over ours (same name, Path=/, another port): the page
+    sends what it reads, and a 403 would fail every change, Log out included, unexplained."""
+    admin.set_cookie("csrf_token", "a neighbour's value")
+    own_page = {"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": "a neighbour's value"}
+    response = admin.post("/api/logout", headers=own_page)
+    assert response.status_code == 401
+    assert "put cookies of its own in your browser" in error_of(response)
+    assert response.headers["Clear-Site-Data"] == '"cookies"'  # the planted one too
+    # A forged change stays a 403: one without the header, or from another origin.
+    del admin.environ_base["HTTP_X_CSRF_TOKEN"]
+    assert admin.post("/api/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 403
+    neighbour = {"Sec-Fetch-Site": "same-site", "X-CSRF-Token": "a neighbour's value"}
+    response = admin.post("/api/logout", headers=neighbour)
+    assert response.status_code == 403
+    assert "Clear-Site-Data" not in response.headers
 
 
 def test_a_password_change_gives_this_browser_a_new_session(clock, app, admin):

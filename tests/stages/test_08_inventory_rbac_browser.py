@@ -378,6 +378,55 @@ def test_logging_out_says_so_and_a_visitor_gets_no_notice(page, demo):
     expect(notice(page)).to_have_text("You have logged out.")
 
 
+# --- Cookies a neighbour planted -----------------------------------------------------------
+
+# What a script on another port of this host can write into document.cookie, as if it were
+# ours (cookies ignore ports): a csrf_token over ours (same name, Path=/), or a __Host- one,
+# which the page reads first (Chromium counts http://127.0.0.1 as secure).
+CSRF_PLANTS = {
+    "replaced": "csrf_token=set-by-a-neighbour; path=/",
+    "host-prefixed": "__Host-csrf_token=set-by-a-neighbour; path=/; secure",
+}
+PLANTED_NOTICE = "put cookies of its own in your browser"
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("plant", CSRF_PLANTS)
+def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(
+    page, live_server, demo, plant
+):
+    """The page sends the neighbour's value: a 403 would fail every change, Log out too,
+    and say nothing; the server refuses it as planted, and the page tells the user."""
+    log_in_on(page, demo, "viewer")
+    page.evaluate("(cookie) => { document.cookie = cookie; }", CSRF_PLANTS[plant])
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+    expect(notice(page)).to_contain_text(PLANTED_NOTICE)
+    assert page.context.cookies(live_server) == []  # forgotten, the planted one too
+    log_in_on(page, demo, "viewer")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(notice(page)).to_have_text("You have logged out.")
+
+
+# Quotes a neighbour planted around our cookies: a=" for /api, sent first, and z=" after.
+PLANT_QUOTES = """() => {
+    document.cookie = 'a="; path=/api';
+    document.cookie = 'z="; path=/';
+}"""
+
+
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(
+    page, live_server, demo
+):
+    """The parser reads one value from quote to quote and sees no login: the 401 must still
+    clear ours, or the login would stay in the browser for the neighbour to uncover."""
+    log_in_on(page, demo, "viewer")
+    page.evaluate(PLANT_QUOTES)
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(at("/login"))
+    assert [cookie["name"] for cookie in page.context.cookies(live_server)] == ["z"]
+
+
 def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
     clock, client, own_page, demo
 ):

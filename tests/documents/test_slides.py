@@ -188,6 +188,45 @@ def test_no_slide_gives_away_a_predicts_answer_before_its_demo_has_run(name):
                 assert answer.lower() not in on_screen(slide).lower(), (answer, title(slide))
 
 
+def explains(slide):
+    """How a stage's slide explains the stage, if it does: its diagram (a Mermaid block),
+    the lines of its diff, or its result (the lesson test it names, or the story beyond
+    it). Each of them answers the stage's Predict."""
+    shown = on_screen(slide)
+    if "\n```mermaid\n" in shown:
+        return "diagram"
+    if title(slide).endswith(" · The lines that are the lesson"):
+        return "diff"
+    if re.search(r"`test_\w+`", shown) or " · Beyond the usual story" in title(slide):
+        return "result"
+    return None
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_no_slide_explains_a_stage_before_its_predict(name):
+    """The room predicts first, and the demo answers: a stage's diagram, the lines of its
+    diff and its result come after its Predict, whatever words they show."""
+    titles = [title(slide) for slide in deck_slides(name)]
+    predicts = [number for number, shown in enumerate(titles) if shown.endswith(" · Predict")]
+    assert len(predicts) >= 3
+    early = [
+        (titles[number], titles[before], explains(slide))
+        for number in predicts
+        for before, slide in enumerate(deck_slides(name)[:number])
+        if titles[before].startswith(titles[number].partition(" · ")[0] + " · ")
+        and explains(slide)
+    ]
+    assert not early, f"(Predict, a slide before it, what it shows): {early}"
+
+
+def test_the_slides_that_explain_a_stage_are_told_apart():
+    explained = {slide_id(slide): explains(slide) for slide in SLIDE_TEXTS}
+    assert explained["s04-how"] == explained["s04-round-trip"] == "diagram"
+    assert explained["s07-lines"] == "diff"
+    assert explained["s03-proved"] == explained["s06-bound"] == "result"
+    assert explained["s04-predict"] is explained["s04-demo"] is explained["s01-right"] is None
+
+
 def test_a_fragment_hides_what_a_slide_would_otherwise_show():
     slide = (
         '## 04 · Demo\n\nthe commands\n\nthe result: `403`\n<!-- .element: class="fragment" -->\n'

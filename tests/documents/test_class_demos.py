@@ -5,7 +5,10 @@ working, or that stops showing what the plan says it shows, turns it red.
 
 The test's own `make` serves `make run STAGE=...` in the background on the port of the
 plan's $BASE (a free one here), with a database of the test's own; `make diff` runs as it
-is; `make lessons` and `make break` are left to the suites that run them."""
+is; `make lessons` and `make break` are left to the suites that run them. The browser
+is played too: where the plan has the instructor type `SESSION=` and paste the id that
+03's page keeps, the test logs alice in as the page does, adds a todo "added in the
+browser" with that login, and pastes its id."""
 
 import os
 import re
@@ -23,25 +26,28 @@ from decks import DECKS, plan
 SHOWN = {
     "45-minutes": [
         '"title":"buy milk"',  # 03: the session id is all it takes
-        "HttpOnly; Path=/; SameSite=Lax", "HTTP/1.1 403", "missing or wrong X-CSRF-Token header",
+        '"title":"added in the browser"}]\n200\n',  # the id the page's script read
+        "Set-Cookie: session_id=", "HttpOnly; Path=/; SameSite=Lax",  # 04
+        '{"error": "missing or wrong X-CSRF-Token header"}\n403\n',
         '"title":"buy milk"',  # 04: with the header
-        '"aud":"05_jwt_stateless"', "HTTP/1.1 401",  # the forged token
-        "HTTP/1.1 204", '"title":"my secret plan"',  # the copy after logout
+        '"aud":"05_jwt_stateless"', '{"error": "not logged in"}\n401\n',  # the forged token
+        '"title":"my secret plan"}\n204\n[', '"title":"my secret plan"}]',  # after logout
         '"sid":', '"current":true',  # 06: the token names its session
-        "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',  # 06's bound
-        '"sku":"MUG-01"', "HTTP/1.1 403", "not allowed for the role viewer",  # 08
+        '\n204\n{"id":', '"username":"alice"}\n200\n',  # 06's bound
+        '"sku":"MUG-01"', '{"error": "not allowed for the role viewer"}\n403\n',  # 08
     ],
     "120-minutes": [
         '"launched":true', "HTTP/1.1 401", "missing or unknown token",  # 01
         "diff --git",  # 02_2's step
-        '"title":"buy milk"',
+        '"title":"buy milk"', '"title":"added in the browser"}]\n200\n',
         "HttpOnly; Path=/; SameSite=Lax", "HTTP/1.1 403", "missing or wrong X-CSRF-Token header",
         '"title":"buy milk"',
-        '"aud":"05_jwt_stateless"', "HTTP/1.1 401", "HTTP/1.1 204", '"title":"my secret plan"',
-        '"sid":', '"current":true', "HTTP/1.1 204", "HTTP/1.1 200", '"username":"alice"',
+        '"aud":"05_jwt_stateless"', '{"error": "not logged in"}\n401\n',
+        '"title":"my secret plan"}\n204\n[', '"title":"my secret plan"}]',
+        '"sid":', '"current":true', '\n204\n{"id":', '"username":"alice"}\n200\n',
         "Content-Security-Policy: default-src 'self'", "wrong username or password",
         "HTTP/1.1 429", "too many failed logins",  # 07, even for the right password
-        '"sku":"MUG-01"', "HTTP/1.1 403", "not allowed for the role viewer",
+        '"sku":"MUG-01"', '{"error": "not allowed for the role viewer"}\n403\n',
     ],
 }  # fmt: skip
 
@@ -72,6 +78,14 @@ export FLASK_SQLALCHEMY_DATABASE_URI="sqlite:///$PWD/$app.sqlite" FLASK_TODO_FIL
 exec "$PYTHON" -m flask "$@"
 """
 THE_PORT = "BASE=http://127.0.0.1:5000"
+# The line where the instructor types SESSION= and pastes the id copied from 03's page.
+PASTED = "SESSION=…   # typed: SESSION=, then the pasted id"
+# The browser, played: alice logs in on the page (a login of its own, not the terminal's)
+# and adds a todo there; the id that the page keeps is the one pasted.
+BROWSER = r"""SESSION=$(curl -s -X POST -H "Content-Type: application/json" -d "$ALICE" \
+  $BASE/api/login | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $SESSION" \
+  -H "Content-Type: application/json" -d '{"title": "added in the browser"}' $BASE/api/todos"""
 
 
 def free_port():
@@ -100,7 +114,9 @@ def test_every_demo_of_the_plan_works_as_the_plan_gives_it(name, tmp_path):
     flask.write_text(FLASK)
     flask.chmod(flask.stat().st_mode | stat.S_IEXEC)
     url = f"http://127.0.0.1:{free_port()}"
-    script = MAKE + "\n".join(sh_blocks(plan(name))).replace(THE_PORT, f"BASE={url}")
+    commands = "\n".join(sh_blocks(plan(name)))
+    assert commands.count(PASTED) == 1, "the line where the stolen id is pasted"
+    script = MAKE + commands.replace(THE_PORT, f"BASE={url}").replace(PASTED, BROWSER)
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),

@@ -459,3 +459,36 @@ def test_the_deck_server_follows_no_link_out_of_slides_and_lists_no_folder(monke
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Speaker notes said aloud in their minutes: at most this many words a minute, the
+# commands (`code`) left out, as they are run, not read.
+NOTES_WORDS_A_MINUTE = 100
+
+
+def spoken_words(slide):
+    notes = slide.partition("\nNote:\n")[2]
+    notes = re.sub(r"^\*\*\d+ min\.\*\*", "", notes.strip())
+    return [word for word in re.sub(r"`[^`]*`", "", notes).split() if re.search(r"\w", word)]
+
+
+def test_every_slides_notes_fit_in_their_minutes():
+    """Every slide of both decks: notes too long for their minutes run the class over."""
+    long = [
+        (slide_id(slide), len(spoken_words(slide)), minutes(slide))
+        for slide in SLIDE_TEXTS
+        if len(spoken_words(slide)) > NOTES_WORDS_A_MINUTE * minutes(slide)
+    ]
+    assert long == [], "(slide, words, minutes)"
+
+
+def test_the_45_minute_wrap_up_checks_the_objectives_word_for_word():
+    """The wrap-up's table puts each objective of slide 2 (and of the plan) beside its
+    demo, in the same words, so the room checks what it was promised."""
+    wrap = deck_slides("45-minutes")[-3]
+    assert title(wrap) == "The objectives, checked"
+    rows = re.findall(r"^\| (?!you can |---)([^|]+?) \| ([^|]+?) \|$", wrap, flags=re.M)
+    promised = re.findall(r"^- (.*(?:\n  .*)*)", deck_slides("45-minutes")[1], flags=re.M)
+    assert [objective for objective, _ in rows] == [" ".join(o.split()) for o in promised]
+    assert "auth.py" in rows[-1][1], "the third row points at 08's role check"
+    assert "s08-lines-45" in deck_ids("45-minutes")

@@ -115,6 +115,8 @@ def test_every_link_on_the_slides_is_a_file_of_the_repository():
 def test_every_slide_is_named_once_and_shown_in_a_deck_and_no_deck_shows_one_twice():
     names = [slide_id(slide) for slide in SLIDE_TEXTS]
     assert None not in names, "a slide of deck.md without its <!-- .slide: id=... --> line"
+    # reveal.js splits slides at a --- between two empty lines only (deck.js)
+    assert DECK.count("\n---\n") == DECK.count("\n\n---\n\n"), "a --- without empty lines"
     assert len(names) == len(set(names))
     shown = [deck_ids(name) for name in DECKS]
     assert set(names) == set().union(*shown), "a slide that no deck shows, or no such slide"

@@ -215,8 +215,7 @@ def test_no_slide_explains_a_stage_before_its_predict(name):
         (titles[number], titles[before], explains(slide))
         for number in predicts
         for before, slide in enumerate(deck_slides(name)[:number])
-        if titles[before].startswith(titles[number].partition(" · ")[0] + " · ")
-        and explains(slide)
+        if titles[before].startswith(titles[number].partition(" · ")[0] + " · ") and explains(slide)
     ]
     assert not early, f"(Predict, a slide before it, what it shows): {early}"
 

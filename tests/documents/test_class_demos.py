@@ -40,8 +40,8 @@ SHOWN = {
         '"launched":true', "HTTP/1.1 401", "missing or unknown token",  # 01
         "diff --git",  # 02_2's step
         '"title":"buy milk"', '"title":"added in the browser"}]\n200\n',
-        "HttpOnly; Path=/; SameSite=Lax", "HTTP/1.1 403", "missing or wrong X-CSRF-Token header",
-        '"title":"buy milk"',
+        "Set-Cookie: session_id=", "HttpOnly; Path=/; SameSite=Lax",
+        '{"error": "missing or wrong X-CSRF-Token header"}\n403\n', '"title":"buy milk"',
         '"aud":"05_jwt_stateless"', '{"error": "not logged in"}\n401\n',
         '"title":"my secret plan"}\n204\n[', '"title":"my secret plan"}]',
         '"sid":', '"current":true', '\n204\n{"id":', '"username":"alice"}\n200\n',

@@ -3,6 +3,7 @@ diagrams are the stage READMEs', their links resolve, every slide has speaker no
 minutes add up to the plan's length, and each deck renders with no internet in a real
 browser (one page load a deck), readable from the back of a room."""
 
+import contextlib
 import re
 import sys
 import textwrap
@@ -417,24 +418,46 @@ def test_the_deck_server_serves_no_key_no_database_and_only_to_this_machine(deck
 LEARNERS_FILES = ["demo.txt", "cookies.txt", "viewer.txt", "manager.txt", "notes.md", "x.py"]
 
 
-def test_the_deck_server_serves_nothing_that_a_learners_commands_write(deck_server):
-    made = [ROOT / name for name in LEARNERS_FILES if not (ROOT / name).exists()]
-    made += [ROOT / "04_session_cookies" / "cookies.txt"]
+@contextlib.contextmanager
+def deck_server_of(root, monkeypatch):
+    """The deck server as `make slides` runs it, but serving the repository at ROOT (a
+    folder of the test's own, so that no other test sees the files it writes)."""
+    monkeypatch.setattr(serve, "ROOT", root)
+    monkeypatch.setattr(serve, "DECK", root / "slides" / "deck.md")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def refused(url):
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(url)
+    answer.value.close()
+    return answer.value.code
+
+
+def test_the_deck_server_serves_nothing_that_a_learners_commands_write(monkeypatch, tmp_path):
+    linked = ["04_session_cookies/cookies.py", "README.md", "slides/deck.md"]
+    for name in linked:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("a course file")
+    (tmp_path / "slides" / "deck.md").write_text(
+        "[cookies.py](../04_session_cookies/cookies.py) [README](../README.md)"
+    )
+    made = [tmp_path / name for name in LEARNERS_FILES]
+    made += [tmp_path / "04_session_cookies" / "cookies.txt"]
     for path in made:
         path.write_text("admin     admin    a-password-that-must-stay-here\n")
-    try:
+    with deck_server_of(tmp_path, monkeypatch) as url:
         for path in made:
-            url = f"{deck_server}/{path.relative_to(ROOT)}"
-            with pytest.raises(urllib.error.HTTPError) as refused:
-                urllib.request.urlopen(url)
-            refused.value.close()
-            assert refused.value.code == 404, url
-    finally:
-        for path in made:
-            path.unlink()
-    for linked in ["/04_session_cookies/cookies.py", "/README.md", "/slides/deck.md"]:
-        with urllib.request.urlopen(deck_server + linked) as response:
-            assert response.status == 200, linked
+            assert refused(f"{url}/{path.relative_to(tmp_path)}") == 404, path
+        for name in linked:
+            with urllib.request.urlopen(f"{url}/{name}") as response:
+                assert response.status == 200, name
 
 
 def test_the_deck_server_follows_no_link_out_of_slides_and_lists_no_folder(monkeypatch, tmp_path):
@@ -444,22 +467,11 @@ def test_the_deck_server_follows_no_link_out_of_slides_and_lists_no_folder(monke
     (tmp_path / "slides" / "deck.md").write_text("no links")
     (tmp_path / "demo.txt").write_text("admin  a-password-that-must-stay-here")
     (tmp_path / "slides" / "to-the-root").symlink_to(tmp_path)
-    monkeypatch.setattr(serve, "ROOT", tmp_path)
-    monkeypatch.setattr(serve, "DECK", tmp_path / "slides" / "deck.md")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with deck_server_of(tmp_path, monkeypatch) as url:
         for path in ["/slides/to-the-root/demo.txt", "/slides/vendor/"]:
-            with pytest.raises(urllib.error.HTTPError) as refused:
-                urllib.request.urlopen(url + path)
-            refused.value.close()
-            assert refused.value.code == 404, path
+            assert refused(url + path) == 404, path
         with urllib.request.urlopen(url + "/slides/deck.md") as response:
             assert response.status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # Speaker notes said aloud in their minutes: at most this many words a minute, the

@@ -45,16 +45,18 @@ def unset_auth_cookies(response):
 
 def unset_sent_auth_cookies(response):
     """Remove both cookies if the request came with a login, and return RESPONSE."""
-    # A form that another site posts here comes without them (SameSite=Lax): an answer
-    # that cleared them anyway would let any site log the user out.
+    # A form that another site posts here comes without them (SameSite): an answer that
+    # cleared them anyway would let any site log the user out.
     if cookies_named(cookie_name(LOGIN_COOKIE)):
         unset_auth_cookies(response)
     return response
 
 
 def cookie_flags() -> dict:
+    # SameSite=Strict: no request that another site starts, not even a link, carries the
+    # login; so no other site can have a token renewed here and then drop the answer.
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
-    return {"samesite": "Lax", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
+    return {"samesite": "Strict", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
 
 
 def cookies_named(name: str) -> int:

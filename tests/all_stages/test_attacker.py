@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 
 import auth_actions
 import pytest
@@ -173,6 +174,30 @@ def test_a_form_another_site_posts_to_log_you_out_clears_no_cookie(
     assert answer.value.status == 401
     assert "set-cookie" not in answer.value.all_headers()
     assert page.request.get(f"{live_server}/api/me").ok
+
+
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", ["07_final_todo", "08_inventory_rbac"])
+def test_a_link_from_another_site_carries_no_login_so_it_cannot_have_a_token_renewed(
+    clock, page, app, live_server, attacker_port, stage_name
+):
+    """SameSite=Strict. With Lax, a page on another site that sends the browser to one of
+    our addresses once the token has expired has it renewed; were the answer dropped
+    (window.stop()), the browser would keep the old token, and the user's next request
+    would look like a stolen copy: the session would end."""
+    log_in_the_browser(page, app, live_server)
+    clock.shift(timedelta(minutes=11))  # the token has expired: a request with it renews it
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    with page.expect_response(f"{live_server}/api/me") as answer:
+        page.evaluate("(url) => { location.href = url }", f"{live_server}/api/me")
+    page.wait_for_url(f"{live_server}/api/me")  # the navigation, done
+    assert "cookie" not in answer.value.request.all_headers()
+    assert answer.value.status == 401
+    # A link to the app itself still works: the page's own requests carry the login.
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    with page.expect_response(f"{live_server}/api/me") as answer:
+        page.evaluate("(url) => { location.href = url }", f"{live_server}/account")
+    assert answer.value.status == 200
 
 
 def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):

@@ -318,7 +318,7 @@ def test_nothing_to_steal_from_the_page(page):
     assert "access_token" not in readable and readable.startswith("csrf_token=")
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert cookies["access_token"]["httpOnly"] is True
-    assert cookies["access_token"]["sameSite"] == "Lax"
+    assert cookies["access_token"]["sameSite"] == "Strict"
 
 
 SNEAKED_IN = """() => new Promise((resolve) => {

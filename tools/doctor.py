@@ -121,34 +121,44 @@ def port_in_use(port):
     return False
 
 
-def check_port(port):
+def another_port(port, taken=()):
+    """The first port after PORT that is free and is none of TAKEN (the course's other ports)."""
+    port += 1
+    while port in taken or port_in_use(port):
+        port += 1
+    return port
+
+
+def check_port(port, taken=()):
     if port_in_use(port):
+        other = another_port(port, taken)
         return False, (
             f"port {port} is in use (on macOS, AirPlay Receiver takes 5000): stop the program"
-            f" that holds it, or use another port: make run PORT={port + 1}"
-            f" (and make doctor PORT={port + 1}; BASE=http://127.0.0.1:{port + 1} for the"
+            f" that holds it, or use another port: make run PORT={other}"
+            f" (and make doctor PORT={other}; BASE=http://127.0.0.1:{other} for the"
             " READMEs' Try it lines)"
         )
     return True, f"port {port} is free for make run"
 
 
-def note_port(port, target, variable, what):
+def note_port(port, target, variable, what, taken):
     """A port that only TARGET needs: in use, it is a note, since it may be TARGET itself."""
     if port_in_use(port):
         return False, (
             f"port {port} is in use: {target} ({what}) cannot start while it is; if it is not"
             f" {target} already running, stop the program that holds it, or use another port:"
-            f" {target} {variable}={port + 1}"
+            f" {target} {variable}={another_port(port, taken)}"
         )
     return True, f"port {port} is free for {target} ({what})"
 
 
-def note_attacker_port(port):
-    return note_port(port, "make attacker", "ATTACKER_PORT", "the other site of the live demos")
+def note_attacker_port(port, taken=()):
+    what = "the other site of the live demos"
+    return note_port(port, "make attacker", "ATTACKER_PORT", what, taken)
 
 
-def note_slides_port(port):
-    return note_port(port, "make slides", "PORT", "the slide deck")
+def note_slides_port(port, taken=()):
+    return note_port(port, "make slides", "SLIDES_PORT", "the slide deck", taken)
 
 
 def free_port():
@@ -252,11 +262,13 @@ def main():
     )
     parser.add_argument("--slides-port", type=int, default=SLIDES_PORT, help="of make slides")
     ports = parser.parse_args()
+    # A port suggested for one server is never another's: the class runs all three at once.
+    course_ports = {ports.port, ports.attacker_port, ports.slides_port}
     print("Checking this machine for the course (no network needed):")
     checks = [
         check_python,
         check_venv,
-        lambda: check_port(ports.port),
+        lambda: check_port(ports.port, course_ports),
         check_stage,
         check_curl,
         check_browser,
@@ -268,8 +280,8 @@ def main():
         print(f"  {'ok  ' if ready else 'FAIL'}  {line}", flush=True)
     notes = [
         note_git,
-        lambda: note_attacker_port(ports.attacker_port),
-        lambda: note_slides_port(ports.slides_port),
+        lambda: note_attacker_port(ports.attacker_port, course_ports),
+        lambda: note_slides_port(ports.slides_port, course_ports),
     ]
     for note in notes:  # good to have, not needed to run the stages
         present, line = note()

@@ -6,7 +6,7 @@ working, or that stops showing what the plan says it shows, turns it red.
 The test's own `make` serves `make run STAGE=...` in the background on the port of the
 plan's $BASE (a free one here), with a database of the test's own; `make diff` runs as it
 is; `make lessons` and `make break` are left to the suites that run them. The browser
-is played too: where the plan has the instructor type `SESSION=` and paste the id that
+is played too: where the plan has the instructor type `STOLEN=` and paste the id that
 03's page keeps, the test logs alice in as the page does, adds a todo "added in the
 browser" with that login, and pastes its id."""
 
@@ -78,13 +78,13 @@ export FLASK_SQLALCHEMY_DATABASE_URI="sqlite:///$PWD/$app.sqlite" FLASK_TODO_FIL
 exec "$PYTHON" -m flask "$@"
 """
 THE_PORT = "BASE=http://127.0.0.1:5000"
-# The line where the instructor types SESSION= and pastes the id copied from 03's page.
-PASTED = "SESSION=…   # typed: SESSION=, then the pasted id"
+# The line where the instructor types STOLEN= and pastes the id copied from 03's page.
+PASTED = "STOLEN=…   # typed: STOLEN=, then the pasted id"
 # The browser, played: alice logs in on the page (a login of its own, not the terminal's)
 # and adds a todo there; the id that the page keeps is the one pasted.
-BROWSER = r"""SESSION=$(curl -s -X POST -H "Content-Type: application/json" -d "$ALICE" \
+BROWSER = r"""STOLEN=$(curl -s -X POST -H "Content-Type: application/json" -d "$ALICE" \
   $BASE/api/login | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
-curl -s -o /dev/null -X POST -H "Authorization: Bearer $SESSION" \
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $STOLEN" \
   -H "Content-Type: application/json" -d '{"title": "added in the browser"}' $BASE/api/todos"""
 
 

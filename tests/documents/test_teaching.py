@@ -336,11 +336,15 @@ def test_doctor_notes_a_taken_port_of_the_attacker_or_the_slides(doctor):
         taken.listen()
         port = taken.getsockname()[1]
         attacker, slides = doctor.note_attacker_port(port), doctor.note_slides_port(port)
+        # The port after it belongs to another server of the class: never suggested.
+        course_ports = {port, port + 1}
+        next_but_one = doctor.note_slides_port(port, course_ports)[1]
     assert not attacker[0] and not slides[0]
     assert attacker[1].startswith(f"port {port} is in use: make attacker")
     assert attacker[1].endswith(f"make attacker ATTACKER_PORT={port + 1}")
     assert slides[1].startswith(f"port {port} is in use: make slides")
-    assert slides[1].endswith(f"make slides PORT={port + 1}")
+    assert slides[1].endswith(f"make slides SLIDES_PORT={port + 1}")
+    assert next_but_one.endswith(f"make slides SLIDES_PORT={port + 2}")
     assert doctor.note_slides_port(free_port())[0]
 
 

@@ -53,8 +53,8 @@ def unset_sent_auth_cookies(response):
 
 
 def cookie_flags() -> dict:
-    # SameSite=Strict: no request that another site starts, not even a link, carries the
-    # login; so no other site can have a token renewed here and then drop the answer.
+    # SameSite=Strict: no request that another site starts carries the login, not even a
+    # link, which could have a token renewed and then drop the answer.
     # AUTH_COOKIE_SECURE behind HTTPS: then the cookies never travel in clear.
     return {"samesite": "Strict", "secure": current_app.config["AUTH_COOKIE_SECURE"]}
 

@@ -81,6 +81,9 @@ def add_security_headers(response):
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"  # a file is what its type says
     response.headers["Referrer-Policy"] = "same-origin"  # other sites learn no URLs of ours
+    # A site that opens our page in a window keeps no hold on it: it cannot send it away
+    # while its requests renew a token, which would leave the browser with the old one.
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if response.mimetype == "application/json":
         response.headers["Cache-Control"] = "no-store"  # no user's data in a shared cache
     return response

@@ -200,6 +200,27 @@ def test_a_link_from_another_site_carries_no_login_so_it_cannot_have_a_token_ren
     assert answer.value.status == 200
 
 
+@pytest.mark.lesson("fix")
+@pytest.mark.parametrize("stage_name", ["07_final_todo", "08_inventory_rbac"])
+def test_a_site_that_opens_our_page_keeps_no_hold_on_its_window(
+    page, app, live_server, attacker_port, stage_name
+):
+    """Cross-Origin-Opener-Policy: same-origin. Without it, another site that opens our
+    page in a window could send the window away while the page's own requests renew an
+    expired token: the browser would keep the old one, and the user's next request would
+    look like a stolen copy (the session ends)."""
+    log_in_the_browser(page, app, live_server)
+    page.goto(f"http://localhost:{attacker_port}/csrf")
+    with page.context.expect_page() as opened:
+        page.evaluate("(url) => { window.ours = window.open(url) }", f"{live_server}/account")
+    ours = opened.value
+    ours.wait_for_load_state()
+    # The handle that window.open() gave the other site reaches nothing any more.
+    assert page.evaluate("window.ours.closed")
+    page.evaluate("window.ours.location = '/csrf'")
+    expect(ours).to_have_url(f"{live_server}/account")
+
+
 def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):
     log_in_the_browser(page, app, live_server)
     answer_frame = page.frame_locator("iframe[name=answer]").locator("body")

@@ -116,6 +116,7 @@ def test_every_response_carries_the_security_headers(client, path):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_api_answers_are_never_cached(alice):

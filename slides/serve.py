@@ -44,6 +44,8 @@ class DeckHandler(SimpleHTTPRequestHandler):
         return super().send_head()
 
     def is_shown(self, path):
+        if "\0" in str(path):  # %00 in the address: no file has a NUL in its name
+            return False
         path = path.resolve()  # where a link leads: one inside slides/ may point anywhere
         parts = path.relative_to(ROOT).parts if path.is_relative_to(ROOT) else (".",)
         if any(part.startswith(".") or part in NEVER_SERVED for part in parts):

@@ -468,7 +468,7 @@ def test_the_deck_server_follows_no_link_out_of_slides_and_lists_no_folder(monke
     (tmp_path / "demo.txt").write_text("admin  a-password-that-must-stay-here")
     (tmp_path / "slides" / "to-the-root").symlink_to(tmp_path)
     with deck_server_of(tmp_path, monkeypatch) as url:
-        for path in ["/slides/to-the-root/demo.txt", "/slides/vendor/"]:
+        for path in ["/slides/to-the-root/demo.txt", "/slides/vendor/", "/slides/deck.md%00"]:
             assert refused(url + path) == 404, path
         with urllib.request.urlopen(url + "/slides/deck.md") as response:
             assert response.status == 200

@@ -501,13 +501,14 @@ def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_i
 # What no check can see (07's README): a neighbour opens the stage's page in a pop-up after
 # planting a second csrf_token for its path; the page has the browser forget the site's
 # cookies, ours too, and the neighbour plants mallory's login into the empty jar.
-EMPTY_THE_JAR_THEN_PLANT = """async ([page, token, csrf]) => {
+EMPTY_THE_JAR = """async (page) => {
     document.cookie = `csrf_token=junk; path=${new URL(page).pathname}; max-age=60`;
-    const popup = window.open(page);
+    window.open(page);
     while (document.cookie.includes("csrf_token=")) {
         await new Promise((done) => setTimeout(done, 50));
     }
-    popup.close();
+}"""
+PLANT = """([token, csrf]) => {
     document.cookie = `access_token=${token}; path=/api; max-age=3600`;
     document.cookie = `csrf_token=${csrf}; path=/; max-age=3600`;
 }"""
@@ -524,7 +525,13 @@ def test_a_neighbour_can_have_our_page_empty_the_jar_then_plant_its_own_login(
     log_in_the_browser(page, app, live_server)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     stage_page = f"{live_server}{STAGE_PAGE[stage_name[:2]]}"
-    page.evaluate(EMPTY_THE_JAR_THEN_PLANT, [stage_page, *planted])
+    with page.context.expect_page() as opened:
+        page.evaluate(EMPTY_THE_JAR, stage_page)
+    # Our page in the pop-up ends on the login page; the neighbour waits for that (it
+    # cannot close the window: the opener policy), then plants its login in the empty jar.
+    opened.value.wait_for_url(f"{live_server}/login*")
+    opened.value.wait_for_load_state("networkidle")
+    page.evaluate(PLANT, planted)
     page.goto(stage_page)
     expect(page.get_by_role("banner")).to_contain_text("mallory")  # the page shows whose
 

@@ -2,6 +2,7 @@ import os
 import secrets
 import sys
 
+from flask import request
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -84,6 +85,6 @@ def add_security_headers(response):
     # A site that opens our page in a window keeps no hold on it: it cannot send it away
     # while its requests renew a token, which would leave the browser with the old one.
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if response.mimetype == "application/json":
+    if request.path.startswith("/api/"):
         response.headers["Cache-Control"] = "no-store"  # no user's data in a shared cache
     return response

@@ -121,6 +121,8 @@ def test_every_response_carries_the_security_headers(client, path):
 
 def test_api_answers_are_never_cached(alice):
     assert alice.get("/api/todos").headers["Cache-Control"] == "no-store"
+    # Also an answer with no body, such as logging out (it clears the login's cookies).
+    assert alice.post("/api/logout").headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/app", "/account"])

@@ -355,6 +355,14 @@ def make_mallory(app):
     auth_actions.for_stage(app.name)(app.test_client()).register("mallory", MALLORY_PASSWORD)
 
 
+def mallorys_login(app):
+    """Mallory's two cookies, as the neighbour holds them once she has logged in."""
+    make_mallory(app)
+    mallory = app.test_client()
+    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
+    return [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+
+
 def todos_of(app, username, password=TEST_PASSWORD):
     client = app.test_client()
     assert auth_actions.for_stage(app.name)(client).login(username, password).status_code == 200
@@ -486,10 +494,7 @@ WIPE_THEN_PLANT = """async ([stage, token, csrf]) => {
 def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_its_own(
     page, app, live_server, attacker_port, stage_name
 ):
-    make_mallory(app)
-    mallory = app.test_client()
-    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
-    planted = [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+    planted = mallorys_login(app)
     log_in_the_browser(page, app, live_server)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     page.evaluate(WIPE_THEN_PLANT, [live_server, *planted])
@@ -518,10 +523,7 @@ PLANT = """([token, csrf]) => {
 def test_a_neighbour_can_have_our_page_empty_the_jar_then_plant_its_own_login(
     page, app, live_server, attacker_port, stage_name
 ):
-    make_mallory(app)
-    mallory = app.test_client()
-    auth_actions.for_stage(app.name)(mallory).login("mallory", MALLORY_PASSWORD)
-    planted = [mallory.get_cookie(name).value for name in ["access_token", "csrf_token"]]
+    planted = mallorys_login(app)
     log_in_the_browser(page, app, live_server)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     stage_page = f"{live_server}{STAGE_PAGE[stage_name[:2]]}"

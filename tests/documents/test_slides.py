@@ -237,9 +237,12 @@ def test_a_fragment_hides_what_a_slide_would_otherwise_show():
     assert "403" in on_screen(slide.replace('<!-- .element: class="fragment" -->', ""))
 
 
-@pytest.fixture
-def deck_server():
-    """The deck served as `make slides` serves it (slides/serve.py), on a free port."""
+@contextlib.contextmanager
+def deck_server_of(root, monkeypatch):
+    """The deck server as `make slides` runs it, serving the repository at ROOT; a test
+    that writes files gives a folder of its own, so that no other test sees them."""
+    monkeypatch.setattr(serve, "ROOT", root)
+    monkeypatch.setattr(serve, "DECK", root / "slides" / "deck.md")
     server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
@@ -247,6 +250,13 @@ def deck_server():
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def deck_server(monkeypatch):
+    """The deck served as `make slides` serves it (slides/serve.py), on a free port."""
+    with deck_server_of(ROOT, monkeypatch) as url:
+        yield url
 
 
 # The sizes a slide must keep in its own pixels (1280 wide, 720 high; 960 high on a 4:3
@@ -416,21 +426,6 @@ def test_the_deck_server_serves_no_key_no_database_and_only_to_this_machine(deck
 # What the READMEs' and plans' commands write in the repository's root: the demo users'
 # passwords (seed-demo | tee demo.txt) and cookie jars with live logins (curl -c).
 LEARNERS_FILES = ["demo.txt", "cookies.txt", "viewer.txt", "manager.txt", "notes.md", "x.py"]
-
-
-@contextlib.contextmanager
-def deck_server_of(root, monkeypatch):
-    """The deck server as `make slides` runs it, but serving the repository at ROOT (a
-    folder of the test's own, so that no other test sees the files it writes)."""
-    monkeypatch.setattr(serve, "ROOT", root)
-    monkeypatch.setattr(serve, "DECK", root / "slides" / "deck.md")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), serve.DeckHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
 
 
 def refused(url):

@@ -4,7 +4,6 @@ browser in test_07_final_todo_browser.py."""
 
 import http.cookiejar
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from harness.postgresql import empty_database
 from helpers import at_once, set_cookies, sql_statements, with_token
 from sqlalchemy import text
 from werkzeug.security import check_password_hash
+from workers import at_once_in_workers
 
 STAGE = "07_final_todo"
 TEN_MINUTES = timedelta(minutes=10)
@@ -54,46 +54,30 @@ def test_without_a_configured_key_one_is_made_once_into_instance(stage, tmp_path
     assert (tmp_path / "instance" / f"{STAGE}.secret_key").stat().st_mode & 0o777 == 0o600
 
 
-def make_key(instance_path, results):
-    module = __import__(f"{STAGE}.security", fromlist=["security"])
-    results.put(module.development_secret_key(instance_path, STAGE))
+def make_key(stage, instance_path):
+    return stage.security.development_secret_key(instance_path, STAGE)
 
 
 def test_worker_processes_starting_at_once_agree_on_one_key(tmp_path):
     instance = str(tmp_path / "instance")
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    workers = [context.Process(target=make_key, args=(instance, results)) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    keys = {results.get(timeout=30) for _ in workers}
-    for worker in workers:
-        worker.join()
-    assert len(keys) == 1
+    keys = at_once_in_workers(4, STAGE, make_key, instance)
+    assert len(set(keys)) == 1
     assert os.listdir(instance) == [f"{STAGE}.secret_key"]
 
 
-def start_app(database_url, results):
-    stage = __import__(STAGE)
+def start_app(stage, database_url):
     try:
         stage.create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k" * 32})
-        results.put("started")
+        return "started"
     except Exception as error:  # noqa: BLE001 (reported, and the test fails)
-        results.put(repr(error))
+        return repr(error)
 
 
 def test_worker_processes_starting_at_once_on_an_empty_database_all_start(database_url):
     """gunicorn -w 4 on a new database: every worker creates the tables at the same moment."""
     if database_url.startswith("postgresql"):
         empty_database(database_url)
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    workers = [context.Process(target=start_app, args=(database_url, results)) for _ in range(6)]
-    for worker in workers:
-        worker.start()
-    started = [results.get(timeout=60) for _ in workers]
-    for worker in workers:
-        worker.join()
+    started = at_once_in_workers(6, STAGE, start_app, database_url)
     assert started == ["started"] * 6
 
 

@@ -20,4 +20,6 @@ def database_url(request, tmp_path):
 def test_under_load_nothing_acknowledged_is_lost_and_nothing_else_is_stored(
     stage_name, database_url
 ):
-    print(load.run(stage_name, database_url, clients=8, seconds=2, workers=3))
+    # Two workers: each fault tried here (stock given back by read and write, SQLite not
+    # waiting for its lock) failed every run, as with three; one second let one through.
+    print(load.run(stage_name, database_url, clients=8, seconds=2, workers=2))

@@ -57,7 +57,7 @@ start_stage() {
   FLASK_SQLALCHEMY_DATABASE_URI="sqlite:///$PWD/$1.sqlite" FLASK_TODO_FILE="$PWD/$1.txt" \
     "$PYTHON" -m flask --app "$1" run --port "${BASE##*:}" 2>>server.log &
   SERVER=$!
-  until curl -s -o /dev/null "$BASE/"; do sleep 0.05; done
+  until curl -s -o /dev/null "$BASE/"; do sleep 0.2; done  # it starts in about a second
 }
 stop_stage() {
   if [ -n "$SERVER" ]; then kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; fi

@@ -29,7 +29,11 @@ def at_once_in_workers(count, stage_name, function, *args):
         "args": args,
     }
     finished = subprocess.run(
-        [sys.executable, __file__], input=json.dumps(work), capture_output=True, text=True
+        [sys.executable, __file__],
+        input=json.dumps(work),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout.splitlines()[-1])

@@ -64,6 +64,11 @@ def log_in_through_the_api(page, username="alice"):
 
 def log_in_on(page, username="alice", password=TEST_PASSWORD):
     page.goto("/login")
+    submit_login(page, username, password)
+
+
+def submit_login(page, username="alice", password=TEST_PASSWORD):
+    """Fill in the login form that the page shows, and send it."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -91,7 +96,7 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
 
-    log_in_on(page)
+    submit_login(page)  # on the login page that Log out opened
     expect(page).to_have_url(at("/app"))
     expect(page.get_by_role("banner")).to_contain_text("alice")
     for title in ["Buy milk", "Call the plumber", "Water the plants"]:
@@ -386,9 +391,9 @@ def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works
     clock.shift(PAST_TOKEN_LIFETIME)
     other.reload()
     expect(other).to_have_url(at("/login"))
-    log_in_on(other, password=TEST_PASSWORD)
+    submit_login(other, password=TEST_PASSWORD)
     expect(other.get_by_role("alert")).to_have_text("Wrong username or password")
-    log_in_on(other, password=NEW_PASSWORD)
+    submit_login(other, password=NEW_PASSWORD)
     expect(other).to_have_url(at("/app"))
     page.reload()  # and this device stayed logged in
     expect(page).to_have_url(at("/account"))
@@ -434,7 +439,7 @@ def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
     page.clock.install()  # the page's timers run when the test says so
     page.goto("/login")
     page.clock.pause_at(page.evaluate("Date.now()") + 1000)
-    log_in_on(page)  # the right password, but too soon
+    submit_login(page)  # the right password, but too soon
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("Too many failed logins: try again in 15 min")
     expect(page).to_have_url(at("/login"))
@@ -562,7 +567,7 @@ def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(
     expect(page).to_have_url(at("/login"))
     expect(notice(page)).to_contain_text(PLANTED_NOTICE)
     assert page.context.cookies(live_server) == []  # forgotten, the planted one too
-    log_in_on(page)
+    submit_login(page)
     add_todo(page, "Buy milk")
     expect(todo_titles(page)).to_have_text(["Buy milk"])
 
@@ -699,7 +704,7 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
     shoot("login-wrong-password")
 
-    log_in_on(page, "alice_from_the_long_name_club")
+    submit_login(page, "alice_from_the_long_name_club")
     expect(page.get_by_text("Nothing to do yet")).to_be_visible()
     shoot("app-empty")
     for title in ["Book the dentist", "Buy oat milk", "Renew the passport", "Read chapter 7"]:

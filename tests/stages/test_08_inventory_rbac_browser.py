@@ -72,13 +72,14 @@ def place_order(client, customer, **quantities):
 
 
 def submit_login(page, username, password):
-    page.goto("/login")
+    """Fill in the login form that the page shows, and send it."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
 def log_in_on(page, demo, username):
+    page.goto("/login")
     submit_login(page, username, demo[username])
     expect(page).to_have_url(at("/products"))
     expect(page.get_by_role("banner")).to_contain_text(username)
@@ -910,6 +911,7 @@ def photograph_the_admins_screens(admin, shoot, demo, auth):
     shoot(admin, "login-logged-out")
     for _ in range(5):
         auth.login("dana", "a wrong guess")
+    admin.goto("/login")  # the page again: the notice of the logout is said once
     submit_login(admin, "dana", "a long enough password")
     expect(admin.get_by_role("alert")).to_contain_text("Too many failed logins")
     shoot(admin, "login-throttled")

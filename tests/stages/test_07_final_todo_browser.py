@@ -59,6 +59,7 @@ def log_in_through_the_api(page, username="alice"):
     body = {"username": username, "password": TEST_PASSWORD}
     assert page.request.post("/api/login", data=body).ok
     page.goto("/app")
+    expect(page).to_have_url(at("/app"))  # not sent to log in
     expect(page.get_by_role("banner")).to_contain_text(username)  # the list has loaded too
 
 

@@ -92,6 +92,7 @@ def log_in_through_the_api(page, demo, username):
     body = {"username": username, "password": demo[username]}
     assert page.request.post("/api/login", data=body).ok
     page.goto("/products")
+    expect(page).to_have_url(at("/products"))  # not sent to log in
     expect(page.get_by_role("banner")).to_contain_text(username)
 
 

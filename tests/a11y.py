@@ -49,8 +49,9 @@ def assert_no_axe_violations(page, state):
 
 
 # Where the focus is, and whether it shows: an outline or a ring (box-shadow) on it, or an
-# outline on its parent (a search box whose frame lights up around the input).
-FOCUS = """() => {
+# outline on its parent (a search box whose frame lights up around the input); and whether
+# it is on TARGET (an element, if one is given).
+FOCUS = """(target) => {
   const element = document.activeElement;
   if (!element || element === document.body) return null;
   const outlined = (style) => style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
@@ -59,13 +60,18 @@ FOCUS = """() => {
   return {
     element: element.outerHTML.slice(0, 120),
     visible: outlined(own) || own.boxShadow !== "none" || outlined(parent),
+    onTarget: element === target,
   };
 }"""
 
 
 def assert_focus_visible(page):
     """Something has the keyboard focus, and it shows (an outline or a ring)."""
-    here = page.evaluate(FOCUS)
+    assert_shows_the_focus(page.evaluate(FOCUS))
+
+
+def assert_shows_the_focus(here):
+    """HERE, what FOCUS found: a control has the focus, and it shows."""
     assert here is not None, "the focus is lost: on the page itself, on nothing a user sees"
     assert here["visible"], f"the focus is on {here['element']}, which does not show it"
 
@@ -76,12 +82,16 @@ def tab_to(page, target, key="Tab", limit=30):
     the last control the focus leaves the page for the browser's own bar, and comes back
     at the first.)"""
     target.wait_for()
+    # Found once, not at each press: finding a control by its role and name is much of
+    # the browser's work here.
+    element = target.element_handle()
     for _ in range(limit):
         page.keyboard.press(key)
-        if page.evaluate(FOCUS) is None:
+        here = page.evaluate(FOCUS, element)
+        if here is None:
             continue  # in the browser's bar
-        assert_focus_visible(page)
-        if target.evaluate("element => element === document.activeElement"):
+        assert_shows_the_focus(here)
+        if here["onTarget"]:
             return
     raise AssertionError(f"pressed {key} {limit} times and never reached {target}")
 

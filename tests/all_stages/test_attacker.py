@@ -436,8 +436,9 @@ PLANTED_NOTICE = "put cookies of its own in your browser"
 
 
 def log_in_again_on_the_page(page, app, stage_name):
-    """Log in through the stage's login form; the page the login leads to loads."""
-    page.goto("/login")
+    """Log in through the stage's login form, where the refused login has sent the page
+    already; the page the login leads to loads."""
+    expect(page).to_have_url(re.compile("/login$"))
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -52,8 +52,24 @@ def register(page, username="alice"):
     expect(page.get_by_text("Nothing to do yet")).to_be_visible()  # loaded
 
 
+def log_in_through_the_api(page, username="alice"):
+    """Log the page's browser in through the API, as the login form does (the browser keeps
+    the cookies that the server sets), and open the app. For the tests whose subject is not
+    the forms: two page loads fewer than filling them in."""
+    body = {"username": username, "password": TEST_PASSWORD}
+    assert page.request.post("/api/login", data=body).ok
+    page.goto("/app")
+    expect(page).to_have_url(at("/app"))  # not sent to log in
+    expect(page.get_by_role("banner")).to_contain_text(username)  # the list has loaded too
+
+
 def log_in_on(page, username="alice", password=TEST_PASSWORD):
     page.goto("/login")
+    submit_login(page, username, password)
+
+
+def submit_login(page, username="alice", password=TEST_PASSWORD):
+    """Fill in the login form that the page shows, and send it."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -81,7 +97,7 @@ def test_register_log_in_manage_todos_and_see_the_session(page):
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
 
-    log_in_on(page)
+    submit_login(page)  # on the login page that Log out opened
     expect(page).to_have_url(at("/app"))
     expect(page.get_by_role("banner")).to_contain_text("alice")
     for title in ["Buy milk", "Call the plumber", "Water the plants"]:
@@ -250,14 +266,15 @@ def revoke_sessions_and_change_the_password_by_keyboard(page):
     assert_focus_visible(page)
 
 
-def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page):
+def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page, client, auth):
     """Going back up a long page with Shift+Tab, each control comes into view below the
     sticky header, not under it."""
+    auth.log_in_as("alice")
+    for number in range(20):  # a long list, made through the API
+        assert client.post("/api/todos", json={"title": f"Thing {number}"}).status_code == 201
     page = new_page(**DEVICES["phone"])
-    register(page)
-    for number in range(20):
-        add_todo(page, f"Thing {number}")
-        expect(todo_titles(page)).to_have_count(number + 1)
+    log_in_through_the_api(page)
+    expect(todo_titles(page)).to_have_count(20)
     page.get_by_role("button", name="Delete: Thing 19").focus()
     for _ in range(45):  # up past the top of the screen
         page.keyboard.press("Shift+Tab")
@@ -268,12 +285,12 @@ def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page):
 
 
 def test_logging_out_everywhere_reaches_the_other_browser_when_its_token_expires(
-    clock, page, new_page
+    clock, page, new_page, auth
 ):
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     phone = new_page()
-    log_in_on(phone)
-    expect(phone).to_have_url(at("/app"))
+    log_in_through_the_api(phone)
     phone.get_by_role("link", name="Account", exact=True).click()
     expect(phone.get_by_role("listitem")).to_have_count(2)
     phone.get_by_role("button", name="Log out everywhere").click()
@@ -288,11 +305,11 @@ def test_logging_out_everywhere_reaches_the_other_browser_when_its_token_expires
     expect(page).to_have_url(at("/login"))
 
 
-def test_revoking_one_session_ends_that_one_and_no_other(clock, page, new_page):
-    register(page)
+def test_revoking_one_session_ends_that_one_and_no_other(clock, page, new_page, auth):
+    auth.register("alice")
+    log_in_through_the_api(page)
     phone = new_page()
-    log_in_on(phone)
-    expect(phone).to_have_url(at("/app"))
+    log_in_through_the_api(phone)
     page.goto("/account")
     sessions = page.get_by_role("listitem")
     expect(sessions).to_have_count(2)
@@ -330,16 +347,18 @@ SNEAKED_IN = """() => new Promise((resolve) => {
 
 
 @pytest.mark.lesson("fix")
-def test_markup_that_sneaks_into_the_page_runs_no_script(page):
+def test_markup_that_sneaks_into_the_page_runs_no_script(page, auth):
     """The Content-Security-Policy lets scripts come only from this site's files: markup
     that gets into the page (through a bug that shows a title as HTML, say) runs none of
     its own code. Its image fails to load, and its onerror code is refused."""
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     assert page.evaluate(SNEAKED_IN) is False
 
 
-def test_a_token_expiring_while_the_page_is_open_is_invisible(clock, page):
-    register(page)
+def test_a_token_expiring_while_the_page_is_open_is_invisible(clock, page, auth):
+    auth.register("alice")
+    log_in_through_the_api(page)
     first_token = access_token(page)
     clock.shift(timedelta(minutes=11))
     add_todo(page, "after the token expired")
@@ -349,12 +368,12 @@ def test_a_token_expiring_while_the_page_is_open_is_invisible(clock, page):
 
 
 def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works(
-    clock, page, new_page
+    clock, page, new_page, auth
 ):
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     other = new_page()
-    log_in_on(other)
-    expect(other).to_have_url(at("/app"))
+    log_in_through_the_api(other)
     page.goto("/account")
     expect(page.get_by_role("listitem")).to_have_count(2)
 
@@ -373,9 +392,9 @@ def test_changing_the_password_ends_the_other_session_and_only_the_new_one_works
     clock.shift(PAST_TOKEN_LIFETIME)
     other.reload()
     expect(other).to_have_url(at("/login"))
-    log_in_on(other, password=TEST_PASSWORD)
+    submit_login(other, password=TEST_PASSWORD)
     expect(other.get_by_role("alert")).to_have_text("Wrong username or password")
-    log_in_on(other, password=NEW_PASSWORD)
+    submit_login(other, password=NEW_PASSWORD)
     expect(other).to_have_url(at("/app"))
     page.reload()  # and this device stayed logged in
     expect(page).to_have_url(at("/account"))
@@ -400,8 +419,9 @@ def test_a_taken_username_is_shown_on_the_register_page(client, page, auth):
     expect(page.get_by_role("alert")).to_have_text("Username: already taken")
 
 
-def test_a_title_over_200_characters_is_refused_with_the_reason(page):
-    register(page)
+def test_a_title_over_200_characters_is_refused_with_the_reason(page, auth):
+    auth.register("alice")
+    log_in_through_the_api(page)
     add_todo(page, "x" * 201)
     expect(page.get_by_role("alert")).to_have_text("Title: must be 1 to 200 characters")
     expect(page.get_by_text("Nothing to do yet")).to_be_visible()
@@ -420,7 +440,7 @@ def test_a_throttled_login_counts_down_the_seconds_until_the_user_may_try_again(
     page.clock.install()  # the page's timers run when the test says so
     page.goto("/login")
     page.clock.pause_at(page.evaluate("Date.now()") + 1000)
-    log_in_on(page)  # the right password, but too soon
+    submit_login(page)  # the right password, but too soon
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("Too many failed logins: try again in 15 min")
     expect(page).to_have_url(at("/login"))
@@ -447,11 +467,13 @@ def notice(page):
     return page.locator(".notice")
 
 
-def test_a_session_revoked_from_another_device_says_so_on_the_login_page(clock, page, new_page):
-    register(page)
+def test_a_session_revoked_from_another_device_says_so_on_the_login_page(
+    clock, page, new_page, auth
+):
+    auth.register("alice")
+    log_in_through_the_api(page)
     phone = new_page()
-    log_in_on(phone)
-    expect(phone).to_have_url(at("/app"))
+    log_in_through_the_api(phone)
     phone.goto("/account")
     sessions = phone.get_by_role("listitem")
     sessions.filter(has_not_text="This device").get_by_role("button", name="Revoke").click()
@@ -469,10 +491,13 @@ def test_a_session_revoked_from_another_device_says_so_on_the_login_page(clock, 
 
 
 @pytest.mark.lesson("fix")
-def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(clock, app, page):
+def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(
+    clock, app, page, auth
+):
     """The page of the owner learns why: a copy of its token came back after the owner's
     browser had renewed it."""
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     stolen = access_token(page)
     clock.shift(PAST_TOKEN_LIFETIME)
     add_todo(page, "renews the token")
@@ -492,25 +517,26 @@ def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason
     )
 
 
-def test_an_expired_session_says_so_on_the_login_page(clock, page):
-    register(page)
+def test_an_expired_session_says_so_on_the_login_page(clock, page, auth):
+    auth.register("alice")
+    log_in_through_the_api(page)
     clock.shift(timedelta(days=7, minutes=1))  # the page stayed open for a week
     add_todo(page, "too late")
     expect(page).to_have_url(at("/login"))
     expect(notice(page)).to_have_text("Your session has expired: please log in again")
 
 
-def test_logging_out_says_so_and_a_visitor_gets_no_notice(page):
+def test_logging_out_says_so_and_a_visitor_gets_no_notice(page, auth):
     page.goto("/app")  # never logged in: sent to log in, with nothing to explain
     expect(page).to_have_url(at("/login"))
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     expect(notice(page)).to_be_empty()
 
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(notice(page)).to_have_text("You have logged out.")
-    log_in_on(page)
-    expect(page).to_have_url(at("/app"))
+    log_in_through_the_api(page)
     page.goto("/account")
     page.get_by_role("button", name="Log out everywhere").click()
     expect(notice(page)).to_have_text("You have logged out on every device.")
@@ -530,16 +556,19 @@ PLANTED_NOTICE = "put cookies of its own in your browser"
 
 @pytest.mark.lesson("fix")
 @pytest.mark.parametrize("plant", CSRF_PLANTS)
-def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(page, live_server, plant):
+def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(
+    page, live_server, auth, plant
+):
     """The page sends the neighbour's value: a 403 would fail every change, Log out too,
     and say nothing; the server refuses it as planted, and the page tells the user."""
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     page.evaluate("(cookie) => { document.cookie = cookie; }", CSRF_PLANTS[plant])
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
     expect(notice(page)).to_contain_text(PLANTED_NOTICE)
     assert page.context.cookies(live_server) == []  # forgotten, the planted one too
-    log_in_on(page)
+    submit_login(page)
     add_todo(page, "Buy milk")
     expect(todo_titles(page)).to_have_text(["Buy milk"])
 
@@ -551,10 +580,13 @@ PLANT_QUOTES = """() => {
 }"""
 
 
-def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(page, live_server):
+def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(
+    page, live_server, auth
+):
     """The parser reads one value from quote to quote and sees no login: the 401 must still
     clear ours, or the login would stay in the browser for the neighbour to uncover."""
-    register(page)
+    auth.register("alice")
+    log_in_through_the_api(page)
     page.evaluate(PLANT_QUOTES)
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
@@ -656,7 +688,9 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
         assert_fits_the_screen(page)
         assert_no_axe_violations(page, f"{name}, {device}")
         page.evaluate("window.scrollTo(0, 0)")  # else the sticky header lands mid-page
-        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True)
+        # One image pixel a CSS pixel, as on the desktop: the phone's screen has twice as
+        # many each way, four times the pixels for the browser to encode.
+        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=True, scale="css")
 
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -671,7 +705,7 @@ def test_every_page_state_fits_the_screen_passes_axe_and_is_photographed(
     expect(page.get_by_role("alert")).to_have_text("Wrong username or password")
     shoot("login-wrong-password")
 
-    log_in_on(page, "alice_from_the_long_name_club")
+    submit_login(page, "alice_from_the_long_name_club")
     expect(page.get_by_text("Nothing to do yet")).to_be_visible()
     shoot("app-empty")
     for title in ["Book the dentist", "Buy oat milk", "Renew the passport", "Read chapter 7"]:

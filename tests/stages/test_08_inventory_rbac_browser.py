@@ -72,15 +72,27 @@ def place_order(client, customer, **quantities):
 
 
 def submit_login(page, username, password):
-    page.goto("/login")
+    """Fill in the login form that the page shows, and send it."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
 
 
 def log_in_on(page, demo, username):
+    page.goto("/login")
     submit_login(page, username, demo[username])
     expect(page).to_have_url(at("/products"))
+    expect(page.get_by_role("banner")).to_contain_text(username)
+
+
+def log_in_through_the_api(page, demo, username):
+    """Log the page's browser in through the API, as the login form does (the browser keeps
+    the cookies that the server sets), and open the products. For the tests whose subject
+    is not the form: no login page to load and fill in."""
+    body = {"username": username, "password": demo[username]}
+    assert page.request.post("/api/login", data=body).ok
+    page.goto("/products")
+    expect(page).to_have_url(at("/products"))  # not sent to log in
     expect(page.get_by_role("banner")).to_contain_text(username)
 
 
@@ -133,7 +145,7 @@ def new_order(page, customer, product, quantity):
 
 def test_a_viewer_reads_products_and_orders_and_changes_nothing(page, demo, manager_api):
     place_order(manager_api, "Acme Ltd", CHAIR_01=2)
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     expect(page.get_by_role("banner")).to_contain_text("viewer")
     expect(menu(page)).to_have_text(["Products", "Orders", "Account"])
     expect(row(page, "CHAIR-01")).to_contain_text("Office chair")
@@ -152,7 +164,7 @@ def test_a_viewer_reads_products_and_orders_and_changes_nothing(page, demo, mana
 
 
 def test_a_manager_places_fulfils_and_cancels_orders_but_edits_no_product(page, demo):
-    log_in_on(page, demo, "manager")
+    log_in_through_the_api(page, demo, "manager")
     expect(menu(page)).to_have_text(["Products", "Orders", "Account"])
     expect(page.get_by_role("button", name="Add product")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(0)
@@ -180,7 +192,7 @@ def test_a_manager_places_fulfils_and_cancels_orders_but_edits_no_product(page, 
 
 def test_an_admin_runs_products_and_users_but_places_no_orders(page, demo, manager_api):
     place_order(manager_api, "Acme Ltd", CHAIR_01=1)
-    log_in_on(page, demo, "admin")
+    log_in_through_the_api(page, demo, "admin")
     expect(menu(page)).to_have_text(["Products", "Orders", "Users", "Account"])
     expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(5)
 
@@ -204,7 +216,7 @@ def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
     page, demo, client, manager_api, auth
 ):
     place_order(manager_api, "Acme Ltd", CHAIR_01=1)
-    log_in_on(page, demo, "admin")
+    log_in_through_the_api(page, demo, "admin")
     dialog = page.get_by_role("dialog")
 
     page.get_by_role("button", name="Add product").click()
@@ -258,7 +270,7 @@ def test_an_admin_adds_edits_searches_and_deletes_products_with_prices_in_cents(
 
 
 def test_editing_a_product_keeps_the_stock_that_orders_took_meanwhile(page, demo, manager_api):
-    log_in_on(page, demo, "admin")
+    log_in_through_the_api(page, demo, "admin")
     open_screen(page, "Products")
     page.get_by_role("button", name="Edit MUG-01").click()  # the dialog shows 5 in stock
     place_order(manager_api, "Acme Ltd", MUG_01=2)  # meanwhile: 3 left
@@ -274,11 +286,11 @@ def test_a_demoted_manager_is_logged_out_at_the_next_click_and_comes_back_a_view
 ):
     place_order(manager_api, "Acme Ltd", MUG_01=1)
     managers_browser = new_page()
-    log_in_on(managers_browser, demo, "manager")
+    log_in_through_the_api(managers_browser, demo, "manager")
     open_screen(managers_browser, "Orders")
     expect(managers_browser.get_by_role("button", name="Fulfil order 1")).to_be_visible()
 
-    log_in_on(page, demo, "admin")
+    log_in_through_the_api(page, demo, "admin")
     open_screen(page, "Users")
     change_role(page, "manager", "viewer")
     expect(page.get_by_role("status")).to_contain_text("manager is now a viewer")
@@ -298,8 +310,8 @@ def test_a_demoted_manager_is_logged_out_at_the_next_click_and_comes_back_a_view
 
 def test_a_deactivated_user_is_sent_to_log_in_and_cannot_come_back(page, new_page, demo):
     viewers_browser = new_page()
-    log_in_on(viewers_browser, demo, "viewer")
-    log_in_on(page, demo, "admin")
+    log_in_through_the_api(viewers_browser, demo, "viewer")
+    log_in_through_the_api(page, demo, "admin")
     open_screen(page, "Users")
     page.get_by_role("button", name="Deactivate viewer").click()
     status = user_row(page, "viewer").locator("td[data-label='Status']")
@@ -321,9 +333,9 @@ def test_a_deactivated_user_is_sent_to_log_in_and_cannot_come_back(page, new_pag
 
 
 def test_a_session_revoked_from_another_device_says_so_on_the_login_page(page, new_page, demo):
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     phone = new_page()
-    log_in_on(phone, demo, "viewer")
+    log_in_through_the_api(phone, demo, "viewer")
     open_screen(phone, "Account")
     sessions = phone.get_by_role("listitem")
     sessions.filter(has_not_text="This device").get_by_role("button", name="Revoke").click()
@@ -340,7 +352,7 @@ def test_a_session_revoked_from_another_device_says_so_on_the_login_page(page, n
 def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason(
     clock, app, page, demo
 ):
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     expect(row(page, "PEN-10")).to_be_visible()
     stolen = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
     clock.shift(timedelta(minutes=10, seconds=1))
@@ -360,7 +372,7 @@ def test_a_copy_used_after_its_owner_renewed_signs_the_owner_out_with_the_reason
 
 
 def test_an_expired_session_says_so_on_the_login_page(clock, page, demo):
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     expect(row(page, "PEN-10")).to_be_visible()
     clock.shift(timedelta(days=7, minutes=1))
     menu(page).filter(has_text="Orders").click()
@@ -373,7 +385,7 @@ def test_logging_out_says_so_and_a_visitor_gets_no_notice(page, demo):
     expect(page).to_have_url(at("/login"))
     expect(page.get_by_role("heading", name="Log in to Inventory")).to_be_visible()
     expect(notice(page)).to_be_empty()
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(notice(page)).to_have_text("You have logged out.")
 
@@ -397,7 +409,7 @@ def test_a_csrf_cookie_set_over_ours_signs_the_user_out_with_the_reason(
 ):
     """The page sends the neighbour's value: a 403 would fail every change, Log out too,
     and say nothing; the server refuses it as planted, and the page tells the user."""
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     page.evaluate("(cookie) => { document.cookie = cookie; }", CSRF_PLANTS[plant])
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
@@ -420,7 +432,7 @@ def test_log_out_clears_a_login_that_planted_quotes_hide_from_the_cookie_parser(
 ):
     """The parser reads one value from quote to quote and sees no login: the 401 must still
     clear ours, or the login would stay in the browser for the neighbour to uncover."""
-    log_in_on(page, demo, "viewer")
+    log_in_through_the_api(page, demo, "viewer")
     page.evaluate(PLANT_QUOTES)
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(at("/login"))
@@ -490,7 +502,6 @@ def test_the_journey_with_the_keyboard_only(app, page, demo, auth_for):
     keyboard_login(page, "manager", demo["manager"])
     place_and_cancel_an_order_by_keyboard(page)
 
-    page.goto("/login")
     keyboard_login(page, "admin", demo["admin"])
     assert_skip_link_first(page)
     expect(page.get_by_role("banner").locator(".who")).to_have_text("admin, role: admin")
@@ -676,7 +687,7 @@ def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page, d
     for number in range(8):
         place_order(manager_api, f"Customer {number}", PEN_10=1)
     page = new_page(**DEVICES["phone"])
-    log_in_on(page, demo, "manager")
+    log_in_through_the_api(page, demo, "manager")
     open_screen(page, "Orders")
     page.locator("td.row-actions button").last.focus()  # the bottom of the page
     for _ in range(15):  # up past the top of the screen
@@ -690,7 +701,7 @@ def test_on_a_phone_the_keyboard_never_hides_under_the_sticky_header(new_page, d
 def test_an_order_beyond_the_stock_is_refused_with_what_is_left_and_stock_updates(
     page, demo, manager_api
 ):
-    log_in_on(page, demo, "manager")
+    log_in_through_the_api(page, demo, "manager")
     open_screen(page, "Orders")
     page.get_by_role("button", name="New order").click()
     new_order(page, "Café Lumière", "MUG-01 · Coffee mug (5 left)", 6)
@@ -836,7 +847,10 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
         page.evaluate("window.scrollTo(0, 0)")  # else the sticky header lands mid-page
         # A dialog's backdrop covers the window only: with one open, the window is the picture.
         whole_page = page.get_by_role("dialog").count() == 0
-        page.screenshot(path=SCREENSHOTS / f"{name}-{device}.png", full_page=whole_page)
+        # One image pixel a CSS pixel, as on the desktop: the phone's screen has twice as
+        # many each way, four times the pixels for the browser to encode.
+        picture = SCREENSHOTS / f"{name}-{device}.png"
+        page.screenshot(path=picture, full_page=whole_page, scale="css")
 
     admin = new_page(**DEVICES[device])
     photograph_the_admins_screens(admin, shoot, demo, auth)
@@ -845,7 +859,7 @@ def test_every_screen_state_fits_the_screen_passes_axe_and_is_photographed(
     # The demo manager, made a viewer by the admin: what a viewer sees.
     client.patch(f"/api/users/{user_id(client, 'manager')}", json={"role": "viewer"})
     viewer = new_page(**DEVICES[device])
-    log_in_on(viewer, demo, "manager")
+    log_in_through_the_api(viewer, demo, "manager")
     photograph_the_viewers_screens(viewer, shoot)
 
 
@@ -898,6 +912,7 @@ def photograph_the_admins_screens(admin, shoot, demo, auth):
     shoot(admin, "login-logged-out")
     for _ in range(5):
         auth.login("dana", "a wrong guess")
+    admin.goto("/login")  # the page again: the notice of the logout is said once
     submit_login(admin, "dana", "a long enough password")
     expect(admin.get_by_role("alert")).to_contain_text("Too many failed logins")
     shoot(admin, "login-throttled")
@@ -905,7 +920,8 @@ def photograph_the_admins_screens(admin, shoot, demo, auth):
 
 def photograph_the_managers_screens(manager, shoot, demo):
     """A new order, refused for want of stock, then an order cancelled."""
-    log_in_on(manager, demo, "viewer")  # a manager now: the admin changed the role above
+    # The demo viewer, a manager now: the admin changed the role above.
+    log_in_through_the_api(manager, demo, "viewer")
     open_screen(manager, "Orders")
     manager.get_by_role("button", name="New order").click()
     manager.get_by_label("Customer").fill("Dune Bakery")

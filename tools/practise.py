@@ -114,7 +114,10 @@ def run_pytest(arguments, scratch, quiet):
     env.pop("PYTEST_ADDOPTS", None)
     if scratch is not None:
         env["COURSE_STAGES_DIR"] = str(scratch)
-    command = [sys.executable, "-m", "pytest", *arguments, f"--junitxml={report}"]
+    # Hypothesis's pytest plugin imports all of Hypothesis at the end of a run (most of a
+    # second) even where no test uses it; a lesson written with @given runs as well without.
+    command = [sys.executable, "-m", "pytest", "-p", "no:hypothesispytest", *arguments]
+    command.append(f"--junitxml={report}")
     if not quiet:  # a learner's loop: with no browser here, the other lessons still run
         command.append("--skip-browser-if-none")
     output = subprocess.DEVNULL if quiet else None

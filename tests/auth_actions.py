@@ -2,7 +2,8 @@
 AuthActions: `auth.register()`, `auth.login()`, `auth.logout()`, and `auth.log_in_as()`
 for both at once. One small class for each way a stage carries a login, chosen by the
 stage (see `for_stage`). Tests get one through the `auth` fixture (or `auth_for(client)`
-for another client); the harness's own code uses `for_client`."""
+for another client); the harness's own code uses `for_client`. A browser tab logs in the
+same way with `log_in_the_browser(page)`, where the login form is not what is tested."""
 
 TEST_PASSWORD = "correct horse battery"
 
@@ -86,3 +87,11 @@ def for_stage(stage_name: str):
 def for_client(client):
     """AuthActions for CLIENT, of the stage its app is."""
     return for_stage(client.application.name)(client)
+
+
+def log_in_the_browser(page, username="alice", password=TEST_PASSWORD):
+    """Log PAGE's browser in through the API, as the stage's login form does (stages 04 to
+    08): the browser keeps the cookies that the server sets. The user must exist."""
+    body = {"username": username, "password": password}
+    response = page.request.post("/api/login", data=body)
+    assert response.ok, response.text()

@@ -13,7 +13,7 @@ from a11y import (
     assert_skip_link_first,
     tab_to,
 )
-from auth_actions import TEST_PASSWORD
+from auth_actions import TEST_PASSWORD, log_in_the_browser
 from course import ROOT
 from helpers import at
 from playwright.sync_api import expect
@@ -56,8 +56,7 @@ def log_in_through_the_api(page, username="alice"):
     """Log the page's browser in through the API, as the login form does (the browser keeps
     the cookies that the server sets), and open the app. For the tests whose subject is not
     the forms: two page loads fewer than filling them in."""
-    body = {"username": username, "password": TEST_PASSWORD}
-    assert page.request.post("/api/login", data=body).ok
+    log_in_the_browser(page, username)
     page.goto("/app")
     expect(page).to_have_url(at("/app"))  # not sent to log in
     expect(page.get_by_role("banner")).to_contain_text(username)  # the list has loaded too

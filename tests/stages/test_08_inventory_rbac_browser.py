@@ -16,6 +16,7 @@ from a11y import (
     assert_skip_link_first,
     tab_to,
 )
+from auth_actions import log_in_the_browser
 from course import ROOT
 from helpers import at
 from playwright.sync_api import expect
@@ -89,8 +90,7 @@ def log_in_through_the_api(page, demo, username):
     """Log the page's browser in through the API, as the login form does (the browser keeps
     the cookies that the server sets), and open the products. For the tests whose subject
     is not the form: no login page to load and fill in."""
-    body = {"username": username, "password": demo[username]}
-    assert page.request.post("/api/login", data=body).ok
+    log_in_the_browser(page, username, demo[username])
     page.goto("/products")
     expect(page).to_have_url(at("/products"))  # not sent to log in
     expect(page.get_by_role("banner")).to_contain_text(username)

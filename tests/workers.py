@@ -3,6 +3,8 @@ what must hold when several of them start at once (stage 07's key file, its firs
 migration). A new process imports the stage, then forks the workers, as gunicorn forks
 its workers from one process: none of them pays for importing the stage again (a process
 started on its own, as multiprocessing's `spawn` starts it, takes a second of CPU for that).
+Not forked from the test's own process: it runs threads (the live server's), and a fork
+copies none of them, locks they hold included.
 
     at_once_in_workers(6, "07_final_todo", start_app, database_url)
 

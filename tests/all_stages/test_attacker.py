@@ -88,7 +88,7 @@ def broken_stage_url(tmp_path):
     server.stderr.close()
 
 
-def log_in_the_browser(page, app, username="alice"):
+def log_in_as_a_new_user(page, app, username="alice"):
     """Make USERNAME and log the page's browser in, as the stage's login form does."""
     auth_actions.for_stage(app.name)(app.test_client()).register(username)
     auth_actions.log_in_the_browser(page, username)
@@ -126,7 +126,7 @@ def test_samesite_lax_stops_a_form_on_another_site_the_csrf_check_one_on_the_sam
         answers[request.path] = response.get_json(silent=True)
         return response
 
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://localhost:{attacker_port}/csrf")
     expect(page.locator(".verdict")).to_contain_text("Another site")
     for path in FORMS[stage_name]:
@@ -166,7 +166,7 @@ def test_a_form_another_site_posts_to_log_you_out_clears_no_cookie(
 ):
     """The form comes without the login cookie (SameSite=Lax): the stage answers 401, and
     an answer that cleared the cookies anyway would log the user out."""
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://localhost:{attacker_port}/csrf")
     with page.expect_response(f"{live_server}/api/logout") as answer:
         page.evaluate(POST_A_FORM, f"{live_server}/api/logout")
@@ -185,7 +185,7 @@ def test_a_link_from_another_site_carries_no_login_so_it_cannot_have_a_token_ren
     our addresses once the token has expired has it renewed; were the answer dropped
     (window.stop()), the browser would keep the old token, and the user's next request
     would look like a stolen copy: the session would end."""
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     clock.shift(timedelta(minutes=11))  # the token has expired: a request with it renews it
     page.goto(f"http://localhost:{attacker_port}/csrf")
     with page.expect_response(f"{live_server}/api/me") as answer:
@@ -209,7 +209,7 @@ def test_a_site_that_opens_our_page_keeps_no_hold_on_its_window(
     page in a window could send the window away while the page's own requests renew an
     expired token: the browser would keep the old one, and the user's next request would
     look like a stolen copy (the session ends)."""
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://localhost:{attacker_port}/csrf")
     with page.context.expect_page() as opened:
         page.evaluate("(url) => { window.ours = window.open(url) }", f"{live_server}/account")
@@ -226,7 +226,7 @@ def test_a_site_that_opens_our_page_keeps_no_hold_on_its_window(
 
 
 def test_the_answer_frame_shows_what_the_stage_answered(page, app, live_server, attacker_port):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     answer_frame = page.frame_locator("iframe[name=answer]").locator("body")
     page.goto(f"http://localhost:{attacker_port}/csrf")
     press(page, "Log me out everywhere", f"{live_server}/api/logout-all")
@@ -315,7 +315,7 @@ def test_a_link_with_the_old_default_policy_hands_another_site_a_working_token(
 def test_a_token_copied_before_logout_replayed_from_another_site_reads_the_todos(
     page, app, live_server, attacker_port
 ):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     csrf = {
         "X-CSRF-Token": next(
             c["value"] for c in page.context.cookies() if c["name"] == "csrf_token"
@@ -399,7 +399,7 @@ def test_a_page_on_another_port_plants_its_login_and_your_todo_lands_in_its_acco
 ):
     """Mallory's login cookie for /api goes first, before alice's for /; her csrf_token
     replaced alice's, so the page's CSRF header matches the session it now speaks for."""
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     alices_csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_token")
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     # Cookies ignore the port: the neighbour reads the cookie that scripts may read.
@@ -421,7 +421,7 @@ def test_a_page_on_another_port_plants_its_login_and_your_todo_lands_in_its_acco
 def test_a_junk_login_cookie_from_another_port_keeps_you_logged_out(
     page, app, live_server, attacker_port
 ):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     plant(page, attacker_port, "Plant a junk login cookie")
     page.goto(f"{live_server}/")
     assert fetch_status(page, "GET", "/api/me") == 401
@@ -451,7 +451,7 @@ def test_a_login_planted_by_a_page_on_another_port_is_refused_and_the_page_says_
     page, app, live_server, attacker_port, stage_name
 ):
     make_mallory(app)
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     plant(page, attacker_port, "Plant mallory's login")
     page.goto(STAGE_PAGE[stage_name[:2]])
     expect(page).to_have_url(re.compile("/login$"))
@@ -472,7 +472,7 @@ def test_a_junk_login_cookie_planted_by_a_page_on_another_port_keeps_nobody_out(
     page, app, live_server, attacker_port, stage_name
 ):
     make_mallory(app)
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     plant(page, attacker_port, "Plant a junk login cookie")
     page.goto(STAGE_PAGE[stage_name[:2]])
     expect(page.locator(".notice")).to_contain_text(PLANTED_NOTICE)
@@ -500,7 +500,7 @@ def test_a_page_on_another_port_cannot_have_the_stage_wipe_your_login_to_plant_i
     page, app, live_server, attacker_port, stage_name
 ):
     planted = mallorys_login(app)
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     page.evaluate(WIPE_THEN_PLANT, [live_server, *planted])
     page.goto(STAGE_PAGE[stage_name[:2]])
@@ -529,7 +529,7 @@ def test_a_neighbour_can_have_our_page_empty_the_jar_then_plant_its_own_login(
     page, app, live_server, attacker_port, stage_name
 ):
     planted = mallorys_login(app)
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     stage_page = f"{live_server}{STAGE_PAGE[stage_name[:2]]}"
     with page.context.expect_page() as opened:
@@ -559,7 +559,7 @@ PLANT_FOR_PAGES = """(paths) => {
 def test_a_csrf_cookie_planted_for_the_pages_own_paths_is_seen_and_forgotten_by_the_page(
     page, app, live_server, attacker_port, stage_name
 ):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     page.goto(f"http://127.0.0.1:{attacker_port}/plant")
     page.evaluate(PLANT_FOR_PAGES, PAGE_PATHS[stage_name[:2]])
     page.goto(STAGE_PAGE[stage_name[:2]])
@@ -588,7 +588,7 @@ FRAMED_CLICK = {
 def test_a_page_on_another_port_frames_the_stage_logged_in_and_a_click_in_it_counts(
     page, app, live_server, attacker_port, stage, stage_name
 ):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     phone = app.test_client()  # alice on another device
     auth_actions.for_stage(app.name)(phone).login("alice", TEST_PASSWORD)
     framed = page.frame_locator("iframe[name=stage]")
@@ -609,7 +609,7 @@ def test_a_page_on_another_port_frames_the_stage_logged_in_and_a_click_in_it_cou
 @pytest.mark.lesson("fix")
 @pytest.mark.parametrize("stage_name", FIXED_STAGES)
 def test_no_page_can_frame_the_stage_so_no_click_lands_in_it(page, app, live_server, attacker_port):
-    log_in_the_browser(page, app)
+    log_in_as_a_new_user(page, app)
     with page.expect_response(f"{live_server}/") as answer:
         page.goto(f"http://127.0.0.1:{attacker_port}/frame")
     assert "frame-ancestors 'none'" in answer.value.headers["content-security-policy"]
